@@ -1,0 +1,191 @@
+"""Who may see and change what: the one place that decides (PRODUCT.md, "Who uses it").
+
+- focal point: one country; edits all of its answers, submits, sees its own reports.
+- contributor: one country, chosen domains; edits answers in those domains; cannot submit.
+- analyst: all countries; reads assessments once submitted, comments, returns, validates, compares,
+  exports. Drafts that were never submitted stay private to the country.
+- administrator (Django superuser): everything.
+
+Views call these functions and never repeat their logic. Every queryset of assessment data a view
+uses starts from ``visible_assessments(user)``.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import Assessment, Country, Domain, Profile, Question, Role, Status
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def profile_of(user: User) -> Profile | None:
+    """The user's profile (cached on the user object by the ORM), or None."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.profile  # type: ignore[union-attr]
+    except Profile.DoesNotExist:
+        return None
+
+
+def role_of(user: User) -> str:
+    if not user.is_authenticated:
+        return Role.NONE
+    if user.is_superuser:  # type: ignore[union-attr]
+        return "admin"
+    profile = profile_of(user)
+    return profile.role if profile else Role.NONE
+
+
+def is_admin(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_superuser)  # type: ignore[union-attr]
+
+
+def is_analyst(user: User) -> bool:
+    """Analysts and administrators: the secretariat's view over all countries."""
+    return role_of(user) in (Role.ANALYST, "admin")
+
+
+def country_of(user: User) -> Country | None:
+    """The country of a focal point or contributor; None for everyone else."""
+    profile = profile_of(user)
+    if profile and profile.role in (Role.FOCAL_POINT, Role.CONTRIBUTOR):
+        return profile.country
+    return None
+
+
+def country_id_of(user: User) -> int | None:
+    profile = profile_of(user)
+    if profile and profile.role in (Role.FOCAL_POINT, Role.CONTRIBUTOR):
+        return profile.country_id
+    return None
+
+
+def is_focal_point(user: User) -> bool:
+    return role_of(user) == Role.FOCAL_POINT
+
+
+# What an analyst may read: assessments that have been submitted at least once.
+ANALYST_READABLE = Q(status__in=[Status.SUBMITTED, Status.VALIDATED]) | Q(
+    submitted_at__isnull=False
+)
+
+
+def assessment_filter(user: User) -> Q:
+    """The condition on Assessment rows whose answers the user may read."""
+    if is_admin(user):
+        return Q()
+    if role_of(user) == Role.ANALYST:
+        return ANALYST_READABLE
+    country_id = country_id_of(user)
+    if country_id is None:
+        return Q(pk__in=[])
+    return Q(country_id=country_id)
+
+
+def visible_assessments(user: User) -> QuerySet[Assessment]:
+    """Assessments whose answers the user may read. No query until evaluated."""
+    return Assessment.objects.visible_to(user)
+
+
+def listed_assessments(user: User) -> QuerySet[Assessment]:
+    """Assessments the user may see listed with their status and progress (not their answers).
+
+    Analysts see every assessment of a cycle in their list, drafts included, so they can follow
+    progress; the answers of a never-submitted draft stay closed to them.
+    """
+    if is_analyst(user):
+        return Assessment.objects.all()
+    return visible_assessments(user)
+
+
+def can_read_answers(user: User, assessment: Assessment) -> bool:
+    return visible_assessments(user).filter(pk=assessment.pk).exists()
+
+
+def get_assessment_for_user(user: User, pk: int, *, write: bool = False) -> Assessment:
+    """The assessment if the user may read it (and edit some of it when ``write``).
+
+    Raises Http404 when the user may not read it (so its existence is not revealed), and
+    PermissionDenied when they may read but not change it.
+    """
+    assessment = (
+        visible_assessments(user)
+        .select_related("country", "cycle__framework")
+        .filter(pk=pk)
+        .first()
+    )
+    if assessment is None:
+        raise Http404("No such assessment.")
+    if write and not can_edit_assessment(user, assessment):
+        raise PermissionDenied("This assessment cannot be changed by you now.")
+    return assessment
+
+
+def can_edit_assessment(user: User, assessment: Assessment) -> bool:
+    """Whether the user may change at least some answers of this assessment now."""
+    if assessment.is_locked_for_country:
+        return False
+    role = role_of(user)
+    if role == "admin":
+        return True
+    if role in (Role.FOCAL_POINT, Role.CONTRIBUTOR):
+        return country_id_of(user) == assessment.country_id
+    return False
+
+
+def editable_domain_codes(user: User, assessment: Assessment) -> set[str] | None:
+    """Domain codes the user may edit in this assessment: None means all, an empty set none."""
+    if not can_edit_assessment(user, assessment):
+        return set()
+    profile = profile_of(user)
+    if profile and profile.role == Role.CONTRIBUTOR:
+        return set(profile.domain_codes or [])
+    return None
+
+
+def can_edit_domain(user: User, assessment: Assessment, domain: Domain) -> bool:
+    codes = editable_domain_codes(user, assessment)
+    return codes is None or domain.code in codes
+
+
+def can_edit_question(user: User, assessment: Assessment, question: Question) -> bool:
+    """Needs ``question.capability.domain`` loaded to stay query-free."""
+    return can_edit_domain(user, assessment, question.capability.domain)
+
+
+def can_submit(user: User, assessment: Assessment) -> bool:
+    if assessment.status not in (Status.DRAFT, Status.NOT_STARTED):
+        return False
+    role = role_of(user)
+    if role == "admin":
+        return True
+    return role == Role.FOCAL_POINT and country_id_of(user) == assessment.country_id
+
+
+def can_review(user: User, assessment: Assessment) -> bool:
+    """Comment, return or validate: analysts and administrators, on a submitted assessment."""
+    return is_analyst(user) and assessment.status == Status.SUBMITTED
+
+
+def can_comment(user: User) -> bool:
+    return is_analyst(user)
+
+
+def require_analyst(user: User) -> None:
+    if not is_analyst(user):
+        raise PermissionDenied("Analysts only.")
+
+
+def can_see_country_profile(user: User, country: Country) -> bool:
+    """Country profiles: the country's own team, analysts and administrators."""
+    return is_analyst(user) or country_id_of(user) == country.pk
+
+
+def require_country_profile(user: User, country: Country) -> None:
+    if not can_see_country_profile(user, country):
+        raise Http404("No such country profile.")

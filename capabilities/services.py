@@ -1,0 +1,295 @@
+"""Writes: saving answers (with history and stale-save refusal) and moving assessments through the
+workflow. Every function is keyword-only, runs in one transaction, and is used by views, commands
+and tests alike. Access rules are checked by the caller through capabilities.permissions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import (
+    Answer,
+    AnswerChange,
+    Assessment,
+    Country,
+    Cycle,
+    Participation,
+    Profile,
+    Question,
+    ReviewComment,
+    Role,
+    Status,
+    StatusChange,
+)
+
+
+class WorkflowError(Exception):
+    """A status change that is not allowed from the assessment's current status."""
+
+
+@dataclass(frozen=True)
+class StaleAnswer:
+    """Returned instead of saving when the answer changed since the user loaded it."""
+
+    answer: Answer
+    current_value: str
+    current_comment: str
+    current_evidence: list[str]
+    saved_by: str
+    saved_at: datetime | None
+    current_version: int
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    answer: Answer | None
+    changed: bool
+    stale: StaleAnswer | None = None
+
+
+def _display_name(user: AbstractBaseUser | None) -> str:
+    if user is None:
+        return _("someone")
+    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return full or user.get_username()
+
+
+def assessment_get_or_create(*, country: Country, cycle: Cycle) -> Assessment:
+    """The country's assessment in the cycle, created (not started) if missing."""
+    assessment, _created = Assessment.objects.get_or_create(country=country, cycle=cycle)
+    return assessment
+
+
+@transaction.atomic
+def answer_save(
+    *,
+    assessment: Assessment,
+    question: Question,
+    value: str,
+    comment: str = "",
+    evidence: list[str] | None = None,
+    user: AbstractBaseUser | None,
+    base_version: int | None,
+    source: str = "web",
+) -> SaveResult:
+    """Saves one answer if it is based on the current version; records one history row per change.
+
+    ``value`` must already be canonical (capabilities.values.normalise). ``base_version`` is the
+    version the user's form was built from: 0 for "there was no answer", None to skip the check
+    (imports). A mismatch returns a SaveResult with ``stale`` set and writes nothing. Saving the
+    same content again writes nothing. A first answer moves a not-started assessment to draft.
+    """
+    evidence = list(evidence or [])
+    answer = (
+        Answer.objects.select_for_update()
+        .select_related("updated_by")
+        .filter(assessment=assessment, question=question)
+        .first()
+    )
+    current_version = answer.version if answer else 0
+    if base_version is not None and base_version != current_version:
+        assert answer is not None or current_version == 0
+        if answer is None:  # answer deleted meanwhile: cannot happen through the app
+            base_version = 0
+        else:
+            return SaveResult(
+                answer=answer,
+                changed=False,
+                stale=StaleAnswer(
+                    answer=answer,
+                    current_value=answer.value,
+                    current_comment=answer.comment,
+                    current_evidence=list(answer.evidence),
+                    saved_by=_display_name(answer.updated_by),
+                    saved_at=answer.updated_at,
+                    current_version=answer.version,
+                ),
+            )
+    if answer is None:
+        if value == "" and comment == "" and not evidence:
+            return SaveResult(answer=None, changed=False)
+        answer = Answer.objects.create(
+            assessment=assessment,
+            question=question,
+            value=value,
+            comment=comment,
+            evidence=evidence,
+            version=1,
+            updated_by=user,
+        )
+        AnswerChange.objects.create(
+            answer=answer,
+            version=1,
+            old_value="",
+            new_value=value,
+            old_comment="",
+            new_comment=comment,
+            old_evidence=[],
+            new_evidence=evidence,
+            changed_by=user,
+            source=source,
+        )
+    else:
+        if (
+            answer.value == value
+            and answer.comment == comment
+            and list(answer.evidence) == evidence
+        ):
+            return SaveResult(answer=answer, changed=False)
+        change = AnswerChange(
+            answer=answer,
+            version=answer.version + 1,
+            old_value=answer.value,
+            new_value=value,
+            old_comment=answer.comment,
+            new_comment=comment,
+            old_evidence=list(answer.evidence),
+            new_evidence=evidence,
+            changed_by=user,
+            source=source,
+        )
+        answer.value, answer.comment, answer.evidence = value, comment, evidence
+        answer.version += 1
+        answer.updated_by = user
+        answer.save()
+        change.save()
+    if assessment.status == Status.NOT_STARTED:
+        _set_status(assessment=assessment, to_status=Status.DRAFT, user=user, reason="")
+    else:
+        Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now())
+    return SaveResult(answer=answer, changed=True)
+
+
+def _set_status(
+    *, assessment: Assessment, to_status: str, user: AbstractBaseUser | None, reason: str
+) -> StatusChange:
+    change = StatusChange.objects.create(
+        assessment=assessment,
+        from_status=assessment.status,
+        to_status=to_status,
+        reason=reason,
+        changed_by=user,
+    )
+    assessment.status = to_status
+    now = timezone.now()
+    if to_status == Status.SUBMITTED:
+        assessment.submitted_at = now
+    if to_status == Status.VALIDATED:
+        assessment.validated_at = now
+    assessment.save(update_fields=["status", "submitted_at", "validated_at", "updated_at"])
+    return change
+
+
+def _lock(assessment: Assessment) -> Assessment:
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment.status = locked.status
+    return assessment
+
+
+@transaction.atomic
+def assessment_submit(
+    *, assessment: Assessment, user: AbstractBaseUser, missing_required: int = 0
+) -> StatusChange:
+    """Draft → submitted. Refused while required questions are unanswered."""
+    _lock(assessment)
+    if assessment.status not in (Status.DRAFT, Status.NOT_STARTED):
+        raise WorkflowError(_("Only a draft can be submitted."))
+    if missing_required:
+        raise WorkflowError(
+            _("%(count)s required questions are not answered yet.") % {"count": missing_required}
+        )
+    change = _set_status(assessment=assessment, to_status=Status.SUBMITTED, user=user, reason="")
+    _notify(assessment, change)
+    return change
+
+
+@transaction.atomic
+def assessment_return(
+    *, assessment: Assessment, user: AbstractBaseUser, reason: str
+) -> StatusChange:
+    """Submitted → draft, with the reason the country must read. A reason is required."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Say why the assessment is returned: the country will read it."))
+    _lock(assessment)
+    if assessment.status != Status.SUBMITTED:
+        raise WorkflowError(_("Only a submitted assessment can be returned."))
+    change = _set_status(assessment=assessment, to_status=Status.DRAFT, user=user, reason=reason)
+    _notify(assessment, change)
+    return change
+
+
+@transaction.atomic
+def assessment_validate(
+    *, assessment: Assessment, user: AbstractBaseUser, reason: str = ""
+) -> StatusChange:
+    """Submitted → validated."""
+    _lock(assessment)
+    if assessment.status != Status.SUBMITTED:
+        raise WorkflowError(_("Only a submitted assessment can be validated."))
+    change = _set_status(
+        assessment=assessment, to_status=Status.VALIDATED, user=user, reason=(reason or "").strip()
+    )
+    _notify(assessment, change)
+    return change
+
+
+def review_comment_add(
+    *, assessment: Assessment, question: Question, user: AbstractBaseUser, text: str
+) -> ReviewComment:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("The comment is empty."))
+    return ReviewComment.objects.create(
+        assessment=assessment, question=question, author=user, text=text
+    )
+
+
+def _notify(assessment: Assessment, change: StatusChange) -> None:
+    """E-mails the country's focal points about a status change, each in their own language."""
+    profiles = (
+        Profile.objects.filter(country_id=assessment.country_id, role=Role.FOCAL_POINT)
+        .exclude(user__email="")
+        .select_related("user")
+    )
+    for profile in profiles:
+        with translation.override(profile.language or "en"):
+            subject = _("MRN Assess: %(country)s, %(cycle)s is now %(status)s") % {
+                "country": assessment.country.tr("name"),
+                "cycle": assessment.cycle.tr("name"),
+                "status": Status(change.to_status).label,
+            }
+            body = [subject, ""]
+            if change.reason:
+                body += [_("Reason given:"), change.reason, ""]
+            body.append(_("Sign in to MRN Assess to see the details."))
+            transaction.on_commit(
+                partial(
+                    send_mail,
+                    subject,
+                    "\n".join(str(line) for line in body),
+                    None,
+                    [profile.user.email],
+                    fail_silently=True,
+                )
+            )
+
+
+def participation_set(
+    *, cycle: Cycle, country: Country, income_group: str = "", region: str = "", survey: str = ""
+) -> Participation:
+    participation, _created = Participation.objects.update_or_create(
+        cycle=cycle,
+        country=country,
+        defaults={"income_group": income_group, "region": region, "survey": survey},
+    )
+    return participation

@@ -1,0 +1,126 @@
+"""Shared fixtures: the real framework and countries, a cycle, and named personas.
+
+Personas: a focal point and a contributor of country A (Ghana), a focal point of country B (Serbia),
+an analyst and an administrator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from capabilities import services
+from capabilities.models import (
+    Assessment,
+    Country,
+    Cycle,
+    FrameworkVersion,
+    Profile,
+    Question,
+    Role,
+)
+from capabilities.reference_data import load_all
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def reference(db) -> FrameworkVersion:
+    """Framework, countries and reference cycles, loaded once per database (idempotent)."""
+    if not FrameworkVersion.objects.filter(code="MNR-2016").exists():
+        load_all()
+    return FrameworkVersion.objects.get(code="MNR-2016")
+
+
+@pytest.fixture
+def framework(reference) -> FrameworkVersion:
+    return reference
+
+
+@pytest.fixture
+def cycle(framework) -> Cycle:
+    return Cycle.objects.create(
+        code="test-2025",
+        name_en="Test cycle 2025",
+        name_fr="Cycle de test 2025",
+        framework=framework,
+    )
+
+
+@pytest.fixture
+def country_a(reference) -> Country:
+    return Country.objects.get(code="GHA")
+
+
+@pytest.fixture
+def country_b(reference) -> Country:
+    return Country.objects.get(code="SRB")
+
+
+@pytest.fixture
+def make_user(db) -> Callable[..., object]:
+    def make(
+        username: str,
+        role: str = "",
+        country: Country | None = None,
+        domains: list[str] | None = None,
+        superuser: bool = False,
+    ) -> object:
+        user = get_user_model().objects.create_user(
+            username=username,
+            password=PASSWORD,
+            email=f"{username}@example.org",
+            first_name=username.capitalize(),
+            is_superuser=superuser,
+            is_staff=superuser,
+        )
+        Profile.objects.create(user=user, role=role, country=country, domain_codes=domains or [])
+        return user
+
+    return make
+
+
+@pytest.fixture
+def focal_a(make_user, country_a):
+    return make_user("focal_a", Role.FOCAL_POINT, country_a)
+
+
+@pytest.fixture
+def contributor_a(make_user, country_a):
+    return make_user("contrib_a", Role.CONTRIBUTOR, country_a, ["D2"])
+
+
+@pytest.fixture
+def focal_b(make_user, country_b):
+    return make_user("focal_b", Role.FOCAL_POINT, country_b)
+
+
+@pytest.fixture
+def analyst(make_user):
+    return make_user("analyst", Role.ANALYST)
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user("boss", superuser=True)
+
+
+@pytest.fixture
+def assessment_a(cycle, country_a) -> Assessment:
+    return services.assessment_get_or_create(country=country_a, cycle=cycle)
+
+
+@pytest.fixture
+def assessment_b(cycle, country_b) -> Assessment:
+    return services.assessment_get_or_create(country=country_b, cycle=cycle)
+
+
+@pytest.fixture
+def questions(framework) -> list[Question]:
+    return list(Question.objects.for_framework(framework).with_structure())
+
+
+def login(client, user) -> None:
+    client.force_login(user)
