@@ -26,7 +26,8 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 venv: $(BIN)/.installed ## Create the virtualenv and install the pinned dependencies
 
 messages: venv ## Compile the translation catalogues (locale/*/LC_MESSAGES/django.po)
-	@MRN_TESTING=true $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules >/dev/null
+	@if ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then \
+		MRN_TESTING=true $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules >/dev/null; fi
 
 setup: venv messages
 	DJANGO_DEBUG=true $(MANAGE) migrate --noinput
