@@ -1,0 +1,378 @@
+"""Printed reports: print templates rendered to PDF by WeasyPrint.
+
+- ``render_pdf(html)``: A4, the print stylesheet, fonts embedded (subsets of DejaVu), a tagged PDF
+  (PDF/UA-1 variant: structure tags, title and language in the metadata).
+- ``country_report_pdf(assessment, lang=...)``: cover, contents, summary, one section per domain,
+  answers with comments and evidence, review comments, method annex.
+- ``matrix_report_pdf(cycle, lang=..., user=...)``: the Figure 1 chart and table with breakdowns.
+
+Callers check access first (``capabilities.permissions``); these functions print what they get.
+Running headers, "page X of Y", the generation date and the illustrative-data mark are page
+margin boxes, so they appear on every page.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from capabilities import values
+from capabilities.models import (
+    Answer,
+    Assessment,
+    Capability,
+    Domain,
+    MaturityPhase,
+    Question,
+    ReviewComment,
+    YesNo,
+)
+from capabilities.scoring import DomainMaturity
+
+PRINT_CSS = Path(settings.BASE_DIR) / "static" / "css" / "print.css"
+PDF_VARIANT = "pdf/ua-1"
+
+
+# ---------------------------------------------------------------------------------------------
+# The pipeline
+
+
+@cache
+def _stylesheet():  # -> weasyprint.CSS, parsed once per process
+    from weasyprint import CSS
+
+    return CSS(filename=str(PRINT_CSS))
+
+
+@cache
+def _font_config():  # -> weasyprint.text.fonts.FontConfiguration, shared per process
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def render_pdf(html: str, *, base_url: str | None = None) -> bytes:
+    """A tagged A4 PDF of ``html`` with the print stylesheet; title and language from the HTML."""
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=base_url or str(settings.BASE_DIR))
+    return document.write_pdf(
+        stylesheets=[_stylesheet()],
+        font_config=_font_config(),
+        pdf_variant=PDF_VARIANT,
+        uncompressed_pdf=False,
+    )
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal, safe inside a <style> element."""
+    escaped = (
+        text.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\a ")
+        .replace("<", "\\3c ")
+        .replace(">", "\\3e ")
+    )
+    return f'"{escaped}"'
+
+
+def page_css(*, header: str, generated: str, illustrative: bool) -> SafeString:
+    """The @page rules whose text depends on the report and the language."""
+    page_label = _("page %(page)s of %(pages)s")
+    marker_page, marker_pages = "\x00PAGE\x00", "\x00PAGES\x00"
+    counter = css_string(page_label % {"page": marker_page, "pages": marker_pages})
+    counter = counter.replace(marker_page, '" counter(page) "').replace(
+        marker_pages, '" counter(pages) "'
+    )
+    rules = [
+        "@page {",
+        f"  @top-left {{ content: {css_string(header)}; }}",
+        f"  @top-right {{ content: {css_string(_('Confidential'))}; }}",
+        f"  @bottom-left {{ content: {css_string(generated)}; }}",
+        f"  @bottom-right {{ content: {counter}; }}",
+    ]
+    if illustrative:
+        mark = _("Illustrative data")
+        rules.append(f"  @bottom-center {{ content: {css_string(mark)}; }}")
+    rules.append("}")
+    return mark_safe("\n".join(rules))  # noqa: S308 - every text part went through css_string
+
+
+def svg_data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def _generated_label(now: datetime) -> str:
+    return _("Generated on %(date)s") % {"date": date_format(timezone.localtime(now), "j F Y")}
+
+
+# ---------------------------------------------------------------------------------------------
+# Country report
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    code: str
+    text: str
+    value: str
+    comment: str
+    evidence: tuple[str, ...]
+    review_comments: tuple[ReviewComment, ...]
+
+
+@dataclass(frozen=True)
+class CapabilityRow:
+    capability: Capability
+    code: str
+    name: str
+    status: str  # yes, no, dont_know or "" (no answer)
+    status_label: str
+    maturity: int | None
+    maturity_label: str
+    change: str  # scoring.Change.kind, "" without a previous cycle
+    change_label: str
+    previous_label: str
+    answers: tuple[AnswerRow, ...]
+
+    @property
+    def changed(self) -> bool:
+        return self.change in ("gained", "lost")
+
+
+@dataclass(frozen=True)
+class DomainSection:
+    domain: Domain
+    code: str
+    name: str
+    capabilities: tuple[CapabilityRow, ...]
+    mean_maturity: Decimal | None = None
+
+    @property
+    def in_place(self) -> int:
+        return sum(1 for c in self.capabilities if c.status == YesNo.YES)
+
+    @property
+    def total(self) -> int:
+        return len(self.capabilities)
+
+
+@dataclass(frozen=True)
+class CountryReport:
+    assessment: Assessment
+    lang: str
+    title: str
+    generated_at: datetime
+    domains: tuple[DomainSection, ...]
+    previous_cycle_name: str
+    review_comments: tuple[ReviewComment, ...]
+    phases: tuple[MaturityPhase, ...]
+    min_cell: int
+    domain_maturity: tuple[DomainMaturity, ...] = ()
+
+    @property
+    def changes(self) -> list[CapabilityRow]:
+        """Capabilities gained or lost since the previous cycle."""
+        return [c for d in self.domains for c in d.capabilities if c.changed]
+
+    @property
+    def in_place(self) -> int:
+        return sum(d.in_place for d in self.domains)
+
+    @property
+    def total(self) -> int:
+        return sum(d.total for d in self.domains)
+
+
+def status_label(status: str | None) -> str:
+    labels = {
+        YesNo.YES: _("In place"),
+        YesNo.NO: _("Not in place"),
+        YesNo.DONT_KNOW: _("Don't know"),
+        "": _("No answer"),
+    }
+    if status is None:
+        return _("Not assessed")
+    return str(labels.get(status, status))
+
+
+def _maturity(value: str) -> int | None:
+    return int(value) if value in ("1", "2", "3", "4") else None
+
+
+def build_country_report(
+    assessment: Assessment, *, lang: str, assessments: QuerySet[Assessment] | None = None
+) -> CountryReport:
+    """Everything the country report prints, in ``lang``: 9 queries whatever the data.
+
+    Statuses, maturity by domain and the change since the previous cycle come from
+    ``capabilities.scoring.country_profile``; ``assessments`` is what the reader may see
+    (``visible_assessments``), used to find the previous cycle (all assessments when None).
+    """
+    from capabilities import scoring
+
+    with translation.override(lang):
+        cycle = assessment.cycle
+        profile = scoring.country_profile(
+            assessment,
+            assessments=assessments if assessments is not None else Assessment.objects.all(),
+        )
+        statuses = {s.code: s for s in profile.statuses}
+        changes = {c.code: c for c in profile.changes}
+        questions = list(Question.objects.for_framework(cycle.framework_id).with_structure())
+        answers = {a.question_id: a for a in Answer.objects.filter(assessment=assessment)}
+        comments = tuple(
+            ReviewComment.objects.filter(assessment=assessment)
+            .select_related("question", "author")
+            .order_by("created_at", "pk")
+        )
+        comments_by_question: dict[int, list[ReviewComment]] = {}
+        for comment in comments:
+            comments_by_question.setdefault(comment.question_id, []).append(comment)
+        phases = tuple(MaturityPhase.objects.filter(framework_id=cycle.framework_id))
+
+        by_capability: dict[int, list[Question]] = {}
+        capabilities: dict[int, Capability] = {}
+        for question in questions:
+            capabilities.setdefault(question.capability_id, question.capability)
+            by_capability.setdefault(question.capability_id, []).append(question)
+
+        has_previous = bool(profile.previous_cycle_code)
+        domains: dict[int, tuple[Domain, list[CapabilityRow]]] = {}
+        for capability_id, capability in capabilities.items():
+            status = statuses.get(capability.code, scoring.CapabilityStatus(capability.code))
+            change = changes.get(capability.code)
+            before = change.before.in_place if change and change.before else ""
+            rows = []
+            for question in by_capability[capability_id]:
+                answer = answers.get(question.pk)
+                value = answer.value if answer else ""
+                rows.append(
+                    AnswerRow(
+                        code=question.code,
+                        text=question.tr("text", lang),
+                        value=values.display(question, value, lang) if value else "",
+                        comment=answer.comment if answer else "",
+                        evidence=tuple(answer.evidence) if answer else (),
+                        review_comments=tuple(comments_by_question.get(question.pk, ())),
+                    )
+                )
+            row = CapabilityRow(
+                capability=capability,
+                code=capability.code,
+                name=capability.tr("name", lang),
+                status=status.in_place,
+                status_label=status_label(status.in_place),
+                maturity=status.maturity,
+                maturity_label=(
+                    _("Phase %(number)s") % {"number": status.maturity}
+                    if status.maturity
+                    else _("No answer")
+                ),
+                change=change.kind if change else "",
+                change_label=change_label(change.kind) if change else "",
+                previous_label=status_label(before) if has_previous else "",
+                answers=tuple(rows),
+            )
+            domain = capability.domain
+            domains.setdefault(domain.pk, (domain, []))[1].append(row)
+
+        maturity = {d.domain_code: d.mean for d in profile.domains}
+        sections = tuple(
+            DomainSection(
+                domain, domain.code, domain.tr("name", lang), tuple(rows), maturity.get(domain.code)
+            )
+            for domain, rows in domains.values()
+        )
+        title = _("%(country)s – country report – %(cycle)s") % {
+            "country": assessment.country.tr("name", lang),
+            "cycle": cycle.tr("name", lang),
+        }
+        previous_name = (
+            profile.previous_cycle_name_fr if lang == "fr" else ""
+        ) or profile.previous_cycle_name_en
+        return CountryReport(
+            assessment=assessment,
+            lang=lang,
+            title=title,
+            generated_at=timezone.now(),
+            domains=sections,
+            previous_cycle_name=previous_name,
+            review_comments=comments,
+            phases=phases,
+            min_cell=settings.MRN_MIN_CELL,
+            domain_maturity=profile.domains,
+        )
+
+
+def change_label(kind: str) -> str:
+    labels = {
+        "gained": _("Now in place"),
+        "lost": _("No longer in place"),
+        "same": _("Unchanged"),
+        "new": _("Not comparable (no answer before)"),
+        "unknown": _("Not comparable (no answer now)"),
+    }
+    return str(labels.get(kind, kind))
+
+
+def phase_rows(phases: tuple[MaturityPhase, ...], lang: str) -> list[tuple[int, str, str]]:
+    return [(p.number, p.tr("name", lang), p.tr("description", lang)) for p in phases]
+
+
+def country_report_html(report: CountryReport) -> str:
+    """The print HTML of a country report (charts drawn here, in the report's language)."""
+    from . import charts, svg
+
+    lang = report.lang
+    with translation.override(lang):
+        cycle = report.assessment.cycle
+        radar_svg = svg.radar_svg(
+            charts.radar_spec(
+                [(report.assessment.country.tr("name", lang), report.domain_maturity)],
+                illustrative=cycle.is_illustrative,
+                lang=lang,
+            )
+        )
+        generated = _generated_label(report.generated_at)
+        context = {
+            "lang": lang,
+            "title": report.title,
+            "description": _("Model National Response – country report"),
+            "generated_at": timezone.localtime(report.generated_at),
+            "report": report,
+            "assessment": report.assessment,
+            "country_name": report.assessment.country.tr("name", lang),
+            "cycle_name": cycle.tr("name", lang),
+            "illustrative": cycle.is_illustrative,
+            "radar_uri": svg_data_uri(radar_svg),
+            "page_css": page_css(
+                header=report.title, generated=generated, illustrative=cycle.is_illustrative
+            ),
+            "phases": phase_rows(report.phases, lang),
+            "min_cell": report.min_cell,
+        }
+        return render_to_string("reports/print/country_report.html", context)
+
+
+def country_report_pdf(
+    assessment: Assessment, *, lang: str, assessments: QuerySet[Assessment] | None = None
+) -> bytes:
+    """The country report of ``assessment`` as PDF bytes (access checked by the caller)."""
+    report = build_country_report(assessment, lang=lang, assessments=assessments)
+    return render_pdf(country_report_html(report))
+
+
+def country_report_filename(assessment: Assessment, lang: str) -> str:
+    return f"mrn-{assessment.cycle.code}-{assessment.country.code}-{lang}.pdf"
