@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from capabilities import values
 from capabilities.models import Answer, Assessment, Cycle, Participation, Question
+from capabilities.scoring import Matrix
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
@@ -226,3 +227,54 @@ def filename(*parts: str | None, ext: str) -> str:
 
 def rows_to_table(title: str, header: Iterable[str], rows: Iterable[Sequence[Cell]]) -> Table:
     return Table(title, tuple(header), [tuple(row) for row in rows])
+
+
+def matrix_table(matrix: Matrix, *, lang: str = "en") -> Table:
+    """The capability matrix (a ``capabilities.scoring.Matrix``), one row per capability and
+    group, with exact counts; suppressed cells keep only N, answered and the reason."""
+    from .charts import group_label, reason_text
+
+    with translation.override(lang):
+        header = (
+            "cycle",
+            "breakdown",
+            "group",
+            "group_label",
+            "domain",
+            "capability_code",
+            "capability",
+            "population_N",
+            "answered_n",
+            "yes",
+            "no",
+            "no_answer_or_dont_know",
+            "yes_pct",
+            "suppressed",
+            "reason",
+        )
+        rows: list[tuple[Cell, ...]] = []
+        for group in matrix.groups:
+            for cap in matrix.capabilities:
+                cell = matrix.cell(cap.code, group)
+                if cell is None:
+                    continue
+                rows.append(
+                    (
+                        matrix.cycle_code,
+                        matrix.by,
+                        group,
+                        group_label(matrix.by, group),
+                        cap.domain_code,
+                        cap.code,
+                        cap.label(lang),
+                        cell.population,
+                        cell.answered,
+                        cell.yes,
+                        cell.no,
+                        cell.no_answer,
+                        cell.yes_pct,
+                        "yes" if cell.suppressed else "no",
+                        reason_text(cell, matrix.min_cell),
+                    )
+                )
+        return Table(_("Matrix"), header, rows)

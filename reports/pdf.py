@@ -33,6 +33,7 @@ from capabilities.models import (
     Answer,
     Assessment,
     Capability,
+    Cycle,
     Domain,
     MaturityPhase,
     Question,
@@ -376,3 +377,116 @@ def country_report_pdf(
 
 def country_report_filename(assessment: Assessment, lang: str) -> str:
     return f"mrn-{assessment.cycle.code}-{assessment.country.code}-{lang}.pdf"
+
+
+# ---------------------------------------------------------------------------------------------
+# Matrix report
+
+BREAKDOWNS = ("income_group", "region")
+
+
+@dataclass(frozen=True)
+class BreakdownSection:
+    by: str
+    title: str
+    groups: tuple[tuple[str, str, int], ...]  # (code, label, N)
+    rows: tuple[tuple[str, tuple[str, ...]], ...]  # (capability label, cell texts per group)
+    charts: tuple[tuple[str, str], ...]  # (panel title, SVG data URI)
+    note: str
+
+
+def cell_text(cell: object, min_cell: int | None) -> str:
+    """ "71% (30 of 42)" or why the cell is not shown."""
+    from .charts import n_of_n, reason_text
+
+    if cell is None:
+        return "–"
+    if cell.shown:  # type: ignore[attr-defined]
+        return f"{cell.yes_pct}% ({n_of_n(cell)})"  # type: ignore[attr-defined]
+    return reason_text(cell, min_cell) or _("No answers")  # type: ignore[arg-type]
+
+
+def matrix_min_cell(user: object | None) -> int | None:
+    """Suppression of the overall matrix: none for analysts (and commands), K for everyone else."""
+    from capabilities.permissions import is_analyst
+
+    if user is None or is_analyst(user):  # type: ignore[arg-type]
+        return None
+    return settings.MRN_MIN_CELL
+
+
+def matrix_report_html(
+    cycle: Cycle, *, lang: str, min_cell: int | None, breakdowns: tuple[str, ...] = BREAKDOWNS
+) -> str:
+    """The print HTML of the matrix report: Figure 1 with its table, then each breakdown."""
+    from capabilities import scoring
+
+    from . import charts, svg
+
+    with translation.override(lang):
+        cycle_name = cycle.tr("name", lang)
+        matrix = scoring.capability_matrix(cycle, min_cell=min_cell)
+        spec = charts.stacked_bar_spec(
+            matrix, cycle_name=cycle_name, illustrative=cycle.is_illustrative, lang=lang
+        )
+        sections = []
+        for by in breakdowns:
+            grouped = scoring.capability_matrix(cycle, by=by, min_cell=min_cell)
+            breakdown = charts.breakdown_spec(
+                grouped, illustrative=cycle.is_illustrative, include_all=False, lang=lang
+            )
+            groups = tuple(
+                (g, charts.group_label(by, g), grouped.population(g)) for g in grouped.groups[1:]
+            )
+            rows = tuple(
+                (
+                    f"{cap.code} {cap.label(lang)}",
+                    tuple(cell_text(grouped.cell(cap.code, g), min_cell) for g, _l, _n in groups),
+                )
+                for cap in grouped.answered_capabilities()
+            )
+            sections.append(
+                BreakdownSection(
+                    by=by,
+                    title=breakdown.title,
+                    groups=groups,
+                    rows=rows,
+                    charts=tuple(
+                        (title, svg_data_uri(chart))
+                        for title, chart in svg.breakdown_svgs(breakdown)
+                    ),
+                    note=breakdown.note,
+                )
+            )
+        generated_at = timezone.now()
+        generated = _generated_label(generated_at)
+        title = _("Capability matrix – %(cycle)s") % {"cycle": cycle_name}
+        phases = MaturityPhase.objects.filter(framework_id=cycle.framework_id)
+        context = {
+            "lang": lang,
+            "title": title,
+            "description": _("Model National Response – capability matrix"),
+            "generated_at": timezone.localtime(generated_at),
+            "cycle_name": cycle_name,
+            "illustrative": cycle.is_illustrative,
+            "spec": spec,
+            "figure_uri": svg_data_uri(svg.stacked_bar_svg(spec)) if spec.rows else "",
+            "population": matrix.population(),
+            "sections": sections,
+            "page_css": page_css(
+                header=title, generated=generated, illustrative=cycle.is_illustrative
+            ),
+            "phases": phase_rows(tuple(phases), lang),
+            "min_cell": settings.MRN_MIN_CELL,
+            "suppressed_overall": min_cell is not None,
+        }
+        return render_to_string("reports/print/matrix_report.html", context)
+
+
+def matrix_report_pdf(cycle: Cycle, *, lang: str, min_cell: int | None) -> bytes:
+    """The matrix report of a cycle as PDF bytes; ``min_cell`` from ``matrix_min_cell(user)``."""
+    return render_pdf(matrix_report_html(cycle, lang=lang, min_cell=min_cell))
+
+
+def matrix_report_filename(cycle: Cycle, lang: str) -> str:
+    return f"mrn-{cycle.code}-matrix-{lang}.pdf"
