@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
 from django.http import Http404
 
-from .models import Assessment, Country, Domain, Profile, Question, Role, Status
+from .models import Assessment, Country, Cycle, Domain, Profile, Question, Role, Status
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -189,3 +189,52 @@ def can_see_country_profile(user: User, country: Country) -> bool:
 def require_country_profile(user: User, country: Country) -> None:
     if not can_see_country_profile(user, country):
         raise Http404("No such country profile.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Questionnaire and workflow pages (issue 3). Each ``require_*`` raises PermissionDenied (403);
+# whether the assessment may be read at all is decided first by get_assessment_for_user (404).
+
+
+def require_edit_question(user: User, assessment: Assessment, question: Question) -> None:
+    """Needs ``question.capability.domain`` loaded. Analysts never edit answers."""
+    if not can_edit_question(user, assessment, question):
+        raise PermissionDenied("You cannot change this answer.")
+
+
+def require_edit_domain(user: User, assessment: Assessment, domain: Domain) -> None:
+    if not can_edit_domain(user, assessment, domain):
+        raise PermissionDenied("You cannot change the answers of this domain.")
+
+
+def require_submit(user: User, assessment: Assessment) -> None:
+    if not can_submit(user, assessment):
+        raise PermissionDenied("Only the country's focal point can submit a draft.")
+
+
+def require_review(user: User, assessment: Assessment) -> None:
+    """Comment, return or validate: an analyst on a submitted assessment."""
+    if not can_review(user, assessment):
+        raise PermissionDenied("Only analysts can review a submitted assessment.")
+
+
+def review_queue(user: User) -> QuerySet[Assessment]:
+    """Submitted assessments waiting for review, for analysts (403 for everyone else)."""
+    require_analyst(user)
+    return visible_assessments(user).submitted()
+
+
+def cycle_assessments(user: User, cycle: Cycle) -> QuerySet[Assessment]:
+    """Every assessment of the cycle the analyst may see listed, annotated ``answers_readable``.
+
+    Analysts only (403 otherwise). ``answers_readable`` says whether the answers may be opened
+    (never for a draft that was never submitted). No query until evaluated.
+    """
+    require_analyst(user)
+    readable = assessment_filter(user)
+    flag = (
+        ExpressionWrapper(readable, output_field=BooleanField())
+        if readable
+        else Value(True, output_field=BooleanField())
+    )
+    return listed_assessments(user).for_cycle(cycle).annotate(answers_readable=flag)

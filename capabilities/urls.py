@@ -1,5 +1,33 @@
-from django.urls import path  # noqa: F401
+"""URLs of the questionnaire and review workflow (namespace ``capabilities``).
+
+Every URL that carries an assessment id answers 404 to a user who may not read that assessment.
+"""
+
+from django.urls import path
+
+from . import views
 
 app_name = "capabilities"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("assessments/", views.assessment_list, name="assessment_list"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("assessments/<int:pk>/", views.dashboard, name="dashboard"),
+    path("assessments/<int:pk>/domains/<str:code>/", views.domain_page, name="domain"),
+    path(
+        "assessments/<int:pk>/answers/<int:question_id>/save/",
+        views.answer_save,
+        name="answer_save",
+    ),
+    path(
+        "assessments/<int:pk>/answers/<int:question_id>/history/",
+        views.answer_history_page,
+        name="answer_history",
+    ),
+    path("assessments/<int:pk>/check/", views.check_answers, name="check_answers"),
+    path("assessments/<int:pk>/submit/", views.submit, name="submit"),
+    path("assessments/<int:pk>/review/", views.review, name="review"),
+    path("assessments/<int:pk>/review/comment/", views.review_comment, name="review_comment"),
+    path("assessments/<int:pk>/return/", views.return_assessment, name="return"),
+    path("assessments/<int:pk>/validate/", views.validate_assessment, name="validate"),
+]

@@ -1,18 +1,66 @@
-"""Pages of the capabilities app: home, language switch, health check."""
+"""Pages of the capabilities app: home, language switch, health check, and the questionnaire and
+review workflow (issue 3): country dashboard, domain pages with autosave, check your answers and
+submit, answer history, analysts' queue, list and review page.
+
+Every view authorises through capabilities.permissions first (404 for an assessment the user may
+not read, 403 for a change they may not make), reads through capabilities.questionnaire and writes
+through capabilities.services.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlencode
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
-from django.utils import translation
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from . import permissions
-from .models import Assessment, Cycle, Profile
+from . import permissions, questionnaire, services, values
+from .forms import (
+    CHOICE_WIDGETS,
+    AnswerForm,
+    ReturnForm,
+    ReviewCommentForm,
+    ValidateForm,
+    answer_content,
+    initial_for,
+)
+from .models import (
+    Answer,
+    AnswerChange,
+    Assessment,
+    Cycle,
+    Domain,
+    IncomeGroup,
+    MaturityPhase,
+    Profile,
+    Question,
+    QuestionKind,
+    Region,
+    ReviewComment,
+    Status,
+)
+from .services import StaleAnswer
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -24,7 +72,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["assessments"] = list(
             permissions.visible_assessments(user)
             .select_related("cycle")
-            .order_by("-cycle__opens_on")
+            .with_progress()
+            .annotate(question_total=_question_total())
+            .order_by("-cycle__opens_on", "-cycle__created_at")
         )
     if permissions.is_analyst(user):
         context["submitted_count"] = Assessment.objects.submitted().count()
@@ -69,3 +119,696 @@ def health(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+# ---------------------------------------------------------------------------------------------
+# Questionnaire and workflow
+
+
+def _question_total() -> Subquery:
+    """Annotation: how many questions the assessment's framework has (for progress)."""
+    counted = (
+        Question.objects.filter(framework_id=OuterRef("cycle__framework_id"))
+        .order_by()
+        .values("framework_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return Subquery(counted, output_field=IntegerField())
+
+
+def _time(moment: datetime | None) -> str:
+    return date_format(timezone.localtime(moment), "H:i") if moment else ""
+
+
+def _when(moment: datetime | None) -> str:
+    return date_format(timezone.localtime(moment), "j M Y, H:i") if moment else ""
+
+
+def _next_step(
+    assessment: Assessment, *, missing: int, returned: bool, may_submit: bool, may_edit: bool
+) -> str:
+    if assessment.status == Status.VALIDATED:
+        return _("The Alliance has validated this assessment. Nothing more to do.")
+    if assessment.status == Status.SUBMITTED:
+        return _("Submitted: the Alliance secretariat is reviewing it. It is read-only meanwhile.")
+    if not may_edit:
+        return _("You can read this assessment but not change it.")
+    prefix = _("Returned by the Alliance: read the reason and the comments, correct, then ")
+    if missing:
+        step = ngettext(
+            "answer the %(count)s required question still missing.",
+            "answer the %(count)s required questions still missing.",
+            missing,
+        ) % {"count": missing}
+    elif may_submit:
+        step = _("check your answers and submit.")
+    else:
+        step = _("ask your focal point to check the answers and submit.")
+    if returned:
+        return prefix + step
+    return step[:1].upper() + step[1:]
+
+
+def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    """The country's task list: each domain with its status and progress, and what to do next."""
+    user = request.user
+    assessment = permissions.get_assessment_for_user(user, pk)
+    codes = permissions.editable_domain_codes(user, assessment)
+    progress = questionnaire.domain_progress(assessment, editable_codes=codes)
+    history = questionnaire.status_history(assessment)
+    returned = questionnaire.return_reason(history, assessment)
+    may_edit = permissions.can_edit_assessment(user, assessment)
+    may_submit = permissions.can_submit(user, assessment)
+    missing = sum(row.required_missing for row in progress)
+    context = {
+        "assessment": assessment,
+        "illustrative": assessment.cycle.is_illustrative,
+        "progress": progress,
+        "answered": sum(row.answered for row in progress),
+        "total": sum(row.total for row in progress),
+        "missing": missing,
+        "history": history,
+        "returned": returned,
+        "comments": questionnaire.review_comments(assessment),
+        "recent": questionnaire.recent_changes(assessment),
+        "may_edit": may_edit,
+        "may_submit": may_submit,
+        "may_review": permissions.can_review(user, assessment),
+        "next_step": _next_step(
+            assessment,
+            missing=missing,
+            returned=returned is not None,
+            may_submit=may_submit,
+            may_edit=may_edit,
+        ),
+    }
+    return render(request, "capabilities/dashboard.html", context)
+
+
+@dataclass
+class QuestionItem:
+    """One question on a page: its form (None when read-only) and what is shown beside it."""
+
+    question: Question
+    answer: Answer | None
+    form: AnswerForm | None
+    display: str
+    comments: list[ReviewComment]
+    choices: list[tuple[object, str, str]] = field(default_factory=list)
+    conflict: dict[str, object] | None = None
+    saved: bool = False
+    updated_meanwhile: str = ""
+
+    @property
+    def anchor(self) -> str:
+        return f"q-{self.question.code}"
+
+
+def _maturity_hints(question: Question, phases: dict[int, MaturityPhase]) -> dict[str, str]:
+    """Phase number → 'name: what this phase looks like for this capability'."""
+    specific = {p.number: p.tr("description") for p in question.capability.phase_list}
+    hints = {}
+    for number in (1, 2, 3, 4):
+        generic = phases.get(number)
+        name = generic.name if generic else ""
+        hints[str(number)] = (
+            name,
+            specific.get(number) or (generic.tr("description") if generic else ""),
+        )
+    return hints
+
+
+def _item(
+    question: Question,
+    answer: Answer | None,
+    form: AnswerForm | None,
+    comments: dict[int, list[ReviewComment]],
+    phases: dict[int, MaturityPhase],
+) -> QuestionItem:
+    item = QuestionItem(
+        question=question,
+        answer=answer,
+        form=form,
+        display=values.display(question, answer.value) if answer else "",
+        comments=comments.get(question.pk, []),
+    )
+    if form is not None and isinstance(form["value"].field.widget, CHOICE_WIDGETS):
+        hints = _maturity_hints(question, phases) if question.kind == QuestionKind.MATURITY else {}
+        for widget in form["value"].subwidgets:
+            code = str(widget.data["value"])
+            title, hint = hints.get(code, (widget.choice_label, ""))
+            if question.kind == QuestionKind.MATURITY:
+                title = _("Phase %(number)s – %(name)s") % {"number": code, "name": title}
+            item.choices.append((widget, title, hint))
+    return item
+
+
+def _conflict(question: Question, stale: StaleAnswer) -> dict[str, object]:
+    return {
+        "value": stale.current_value,
+        "display": values.display(question, stale.current_value) or _("(no answer)"),
+        "comment": stale.current_comment,
+        "evidence": stale.current_evidence,
+        "saved_by": stale.saved_by,
+        "saved_at": _when(stale.saved_at),
+        "version": stale.current_version,
+    }
+
+
+def _group(items: list[QuestionItem]) -> list[dict[str, object]]:
+    """Items grouped by capability, in order."""
+    groups: list[dict[str, object]] = []
+    for item in items:
+        capability = item.question.capability
+        if not groups or groups[-1]["capability"] != capability:
+            groups.append(
+                {
+                    "capability": capability,
+                    "description": capability.tr("description"),
+                    "in_place": capability.tr("in_place"),
+                    "items": [],
+                }
+            )
+        groups[-1]["items"].append(item)  # type: ignore[union-attr]
+    return groups
+
+
+def domain_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """One domain's questions, grouped by capability. A plain form: Save works without JS."""
+    user = request.user
+    assessment = permissions.get_assessment_for_user(user, pk)
+    domain = get_object_or_404(Domain, framework_id=assessment.cycle.framework_id, code=code)
+    editable = permissions.can_edit_domain(user, assessment, domain)
+    if request.method == "POST":
+        permissions.require_edit_domain(user, assessment, domain)
+    elif request.method != "GET":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    questions = questionnaire.questions_of(assessment, domain)
+    answers = questionnaire.answers_by_question(assessment, domain)
+    comments = questionnaire.review_comments_by_question(assessment, domain)
+    phases = questionnaire.maturity_phases(assessment)
+    domains = list(Domain.objects.filter(framework_id=assessment.cycle.framework_id))
+    outcome = (
+        _save_posted(request, assessment, questions, answers) if request.method == "POST" else None
+    )
+    if outcome is not None and not outcome.errors and not outcome.conflicts:
+        if outcome.saved:
+            messages.success(
+                request,
+                ngettext("%(count)s answer saved.", "%(count)s answers saved.", len(outcome.saved))
+                % {"count": len(outcome.saved)},
+            )
+        else:
+            messages.info(request, _("Nothing had changed: no answer was saved."))
+        return redirect(_after_save(request, assessment, domain, domains))
+    items = []
+    for question in questions:
+        answer = answers.get(question.pk)
+        form = None
+        if editable:
+            form = (outcome.bound.get(question.pk) if outcome else None) or AnswerForm(
+                question=question, initial=initial_for(question, answer)
+            )
+        item = _item(question, answer, form, comments, phases)
+        if outcome:
+            item.saved = question.pk in outcome.saved
+            item.conflict = outcome.conflicts.get(question.pk)
+            item.updated_meanwhile = outcome.meanwhile.get(question.pk, "")
+        items.append(item)
+    index = [d.code for d in domains].index(domain.code)
+    error_items = [i for i in items if i.form is not None and i.form.is_bound and i.form.errors]
+    context = {
+        "domain_description": domain.tr("description"),
+        "error_links": [
+            {"anchor": i.form.anchor(name), "code": i.question.code, "message": message}
+            for i in error_items
+            for name, errors in i.form.errors.items()
+            if name in i.form.fields
+            for message in errors
+        ],
+        "js_strings": _js_strings(),
+        "assessment": assessment,
+        "illustrative": assessment.cycle.is_illustrative,
+        "domain": domain,
+        "domains": domains,
+        "next_domain": domains[index + 1] if index + 1 < len(domains) else None,
+        "groups": _group(items),
+        "editable": editable,
+        "locked": assessment.is_locked_for_country,
+        "outcome": outcome,
+        "error_items": [
+            i for i in items if i.form is not None and i.form.is_bound and i.form.errors
+        ],
+        "conflict_items": [i for i in items if i.conflict],
+        "saved_items": [i for i in items if i.saved],
+    }
+    return render(request, "capabilities/domain.html", context)
+
+
+def _js_strings() -> dict[str, str]:
+    """Messages of static/js/questionnaire.js, translated here (passed with json_script)."""
+    return {
+        "saving": _("Saving…"),
+        "saved_at": _("Saved at %(time)s"),
+        "retrying": _("Not saved – retrying"),
+        "offline": _(
+            "Offline – your answer is kept in this page and will be sent when the connection "
+            "returns"
+        ),
+        "invalid": _("Not saved – check this answer"),
+        "forbidden": _("Not saved – you cannot change this answer now. Reload the page."),
+        "stale": _("%(who)s saved a newer answer at %(when)s. Your answer was not saved."),
+        "their_answer": _("Their answer"),
+        "their_comment": _("Their comment"),
+        "their_evidence": _("Their evidence links"),
+        "no_answer": _("(no answer)"),
+        "keep_mine": _("Keep mine"),
+        "use_theirs": _("Use theirs"),
+        "using_theirs": _("Showing the answer saved by %(who)s."),
+        "unsaved_warning": _("Some answers are not saved yet."),
+        "restored": _("Restored an answer you had not sent yet."),
+    }
+
+
+def _after_save(
+    request: HttpRequest, assessment: Assessment, domain: Domain, domains: list[Domain]
+) -> str:
+    if request.POST.get("action") == "continue":
+        codes = [d.code for d in domains]
+        index = codes.index(domain.code)
+        if index + 1 < len(codes):
+            return reverse("capabilities:domain", args=[assessment.pk, codes[index + 1]])
+        return reverse("capabilities:check_answers", args=[assessment.pk])
+    return reverse("capabilities:domain", args=[assessment.pk, domain.code])
+
+
+@dataclass
+class SaveOutcome:
+    saved: set[int] = field(default_factory=set)
+    errors: set[int] = field(default_factory=set)
+    conflicts: dict[int, dict[str, object]] = field(default_factory=dict)
+    bound: dict[int, AnswerForm] = field(default_factory=dict)
+    meanwhile: dict[int, str] = field(default_factory=dict)
+
+
+def _save_posted(
+    request: HttpRequest,
+    assessment: Assessment,
+    questions: list[Question],
+    answers: dict[int, Answer],
+) -> SaveOutcome:
+    """Saves every valid posted answer, each on its own; collects errors and stale saves.
+
+    A stale save is a conflict only when the user changed the answer: if what they posted is what
+    the answer was at the version their form was built from, the newer answer simply stays.
+    """
+    user = request.user
+    outcome = SaveOutcome()
+    keep_mine = request.POST.get("keep_mine", "")
+    use_theirs = request.POST.get("use_theirs", "")
+    stale: dict[int, tuple[AnswerForm, StaleAnswer, int]] = {}
+    for question in questions:
+        form = AnswerForm(request.POST, question=question)
+        if not form.was_posted() or str(question.pk) == use_theirs:
+            continue
+        if not form.is_valid():
+            outcome.errors.add(question.pk)
+            outcome.bound[question.pk] = form
+            continue
+        content = form.content()
+        if answer_content(answers.get(question.pk)) == content:
+            continue  # nothing to save, and nothing to overwrite
+        base = form.cleaned_data["version"]
+        if keep_mine == str(question.pk) and form.cleaned_data.get("theirs_version"):
+            base = form.cleaned_data["theirs_version"]
+        value, comment, evidence = content
+        result = services.answer_save(
+            assessment=assessment,
+            question=question,
+            value=value,
+            comment=comment,
+            evidence=evidence,
+            user=user,
+            base_version=base,
+        )
+        if result.stale is not None:
+            stale[question.pk] = (form, result.stale, base)
+            answers[question.pk] = result.stale.answer
+        elif result.changed:
+            outcome.saved.add(question.pk)
+            answers[question.pk] = result.answer  # type: ignore[assignment]
+    if stale:
+        wanted = Q(pk__in=[])
+        for _form, item, base in stale.values():
+            wanted |= Q(answer_id=item.answer.pk, version=base)
+        originals = {
+            (c.answer_id, c.version): (c.new_value, c.new_comment, list(c.new_evidence))
+            for c in AnswerChange.objects.filter(wanted)
+        }
+        by_pk = {q.pk: q for q in questions}
+        for question_id, (form, item, base) in stale.items():
+            original = originals.get((item.answer.pk, base), ("", "", []))
+            if form.content() == original:
+                outcome.meanwhile[question_id] = item.saved_by
+                continue  # the user did not touch it: show the newer answer
+            data = request.POST.copy()
+            data[form.add_prefix("theirs_version")] = str(item.current_version)
+            outcome.bound[question_id] = AnswerForm(data, question=by_pk[question_id])
+            outcome.conflicts[question_id] = _conflict(by_pk[question_id], item)
+    return outcome
+
+
+@require_POST
+def answer_save(request: HttpRequest, pk: int, question_id: int) -> JsonResponse:
+    """Autosave of one answer (JSON). 200 saved, 400 invalid, 409 stale (with the newer answer),
+    403 not allowed, 404 not visible."""
+    user = request.user
+    assessment = permissions.get_assessment_for_user(user, pk, write=True)
+    question = get_object_or_404(
+        Question.objects.select_related("capability__domain").prefetch_related("options"),
+        pk=question_id,
+        framework_id=assessment.cycle.framework_id,
+    )
+    permissions.require_edit_question(user, assessment, question)
+    form = AnswerForm(request.POST, question=question)
+    if not form.is_valid():
+        return JsonResponse(
+            {
+                "status": "invalid",
+                "errors": {name: [str(e) for e in errs] for name, errs in form.errors.items()},
+            },
+            status=400,
+        )
+    value, comment, evidence = form.content()
+    result = services.answer_save(
+        assessment=assessment,
+        question=question,
+        value=value,
+        comment=comment,
+        evidence=evidence,
+        user=user,
+        base_version=form.cleaned_data["version"],
+    )
+    if result.stale is not None:
+        stale = result.stale
+        if (stale.current_value, stale.current_comment, stale.current_evidence) == (
+            value,
+            comment,
+            evidence,
+        ):
+            result = services.SaveResult(answer=stale.answer, changed=False)
+        else:
+            conflict = _conflict(question, stale)
+            conflict["values"] = values.split_multiple(stale.current_value)
+            return JsonResponse(
+                {
+                    "status": "stale",
+                    "version": stale.current_version,
+                    "theirs": conflict,
+                    "message": _(
+                        "%(who)s saved a newer answer at %(when)s. Your answer was not saved."
+                    )
+                    % {"who": stale.saved_by, "when": conflict["saved_at"]},
+                },
+                status=409,
+            )
+    answer = result.answer
+    return JsonResponse(
+        {
+            "status": "saved",
+            "changed": result.changed,
+            "version": answer.version if answer else 0,
+            "saved_at": answer.updated_at.isoformat() if answer else "",
+            "saved_at_display": _time(answer.updated_at if answer else timezone.now()),
+            "display": values.display(question, value),
+        }
+    )
+
+
+def check_answers(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every answer with a change link, the unanswered required questions, then Submit."""
+    user = request.user
+    assessment = permissions.get_assessment_for_user(user, pk)
+    questions = questionnaire.questions_of(assessment)
+    answers = questionnaire.answers_by_question(assessment)
+    comments = questionnaire.review_comments_by_question(assessment)
+    missing = values.required_missing(
+        questions, {qid: answer.value for qid, answer in answers.items()}
+    )
+    context = {
+        "assessment": assessment,
+        "illustrative": assessment.cycle.is_illustrative,
+        "domains": _by_domain(questions, answers, comments),
+        "missing": missing,
+        "may_submit": permissions.can_submit(user, assessment),
+        "may_edit": permissions.can_edit_assessment(user, assessment),
+    }
+    return render(request, "capabilities/check_answers.html", context)
+
+
+def _by_domain(
+    questions: list[Question],
+    answers: dict[int, Answer],
+    comments: dict[int, list[ReviewComment]],
+) -> list[dict[str, object]]:
+    domains: list[dict[str, object]] = []
+    for question in questions:
+        domain = question.capability.domain
+        if not domains or domains[-1]["domain"] != domain:
+            domains.append({"domain": domain, "items": []})
+        answer = answers.get(question.pk)
+        domains[-1]["items"].append(  # type: ignore[union-attr]
+            QuestionItem(
+                question=question,
+                answer=answer,
+                form=None,
+                display=values.display(question, answer.value) if answer else "",
+                comments=comments.get(question.pk, []),
+            )
+        )
+    return domains
+
+
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    assessment = permissions.get_assessment_for_user(user, pk)
+    permissions.require_submit(user, assessment)
+    missing = questionnaire.missing_required(assessment)
+    try:
+        services.assessment_submit(assessment=assessment, user=user, missing_required=len(missing))
+    except services.WorkflowError as exc:
+        messages.error(request, str(exc))
+        return redirect("capabilities:check_answers", pk=assessment.pk)
+    messages.success(
+        request,
+        _("Assessment submitted. The Alliance secretariat will review it; it is read-only now."),
+    )
+    return redirect("capabilities:dashboard", pk=assessment.pk)
+
+
+def answer_history_page(request: HttpRequest, pk: int, question_id: int) -> HttpResponse:
+    """Every change of one answer: old and new value, comment, evidence, who and when."""
+    user = request.user
+    assessment = permissions.get_assessment_for_user(user, pk)
+    question = get_object_or_404(
+        Question.objects.select_related("capability__domain").prefetch_related("options"),
+        pk=question_id,
+        framework_id=assessment.cycle.framework_id,
+    )
+    changes = [
+        {
+            "change": change,
+            "old": values.display(question, change.old_value),
+            "new": values.display(question, change.new_value),
+            "comment_changed": change.old_comment != change.new_comment,
+            "evidence_changed": list(change.old_evidence) != list(change.new_evidence),
+            "who": questionnaire.user_label(change.changed_by),
+        }
+        for change in questionnaire.answer_history(assessment, question)
+    ]
+    context = {
+        "assessment": assessment,
+        "illustrative": assessment.cycle.is_illustrative,
+        "question": question,
+        "changes": changes,
+    }
+    return render(request, "capabilities/answer_history.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Analysts
+
+SORTS = {
+    "country": "country__name_en",
+    "status": "status",
+    "progress": "answered_count",
+    "updated": "updated_at",
+    "submitted": "submitted_at",
+}
+
+
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Submitted assessments waiting for review, oldest submission first."""
+    rows = list(
+        questionnaire.with_list_columns(permissions.review_queue(request.user))
+        .annotate(question_total=_question_total())
+        .order_by("submitted_at", "pk")
+    )
+    return render(request, "capabilities/review_queue.html", {"rows": rows})
+
+
+def assessment_list(request: HttpRequest) -> HttpResponse:
+    """All assessments of a cycle with status and progress; filter by status, income group,
+    region; sort by any column."""
+    permissions.require_analyst(request.user)
+    cycles = list(Cycle.objects.all())
+    if not cycles:
+        return render(request, "capabilities/assessment_list.html", {"cycles": []})
+    by_code = {c.code: c for c in cycles}
+    cycle = by_code.get(request.GET.get("cycle", ""), cycles[0])
+    rows = questionnaire.with_list_columns(permissions.cycle_assessments(request.user, cycle))
+    chosen = {
+        "status": request.GET.get("status", ""),
+        "income_group": request.GET.get("income_group", ""),
+        "region": request.GET.get("region", ""),
+    }
+    if chosen["status"] in Status.values:
+        rows = rows.filter(status=chosen["status"])
+    if chosen["income_group"] in IncomeGroup.values:
+        rows = rows.filter(income_group=chosen["income_group"])
+    if chosen["region"] in Region.values:
+        rows = rows.filter(region=chosen["region"])
+    sort = request.GET.get("sort", "country")
+    key = SORTS.get(sort.lstrip("-"), SORTS["country"])
+    descending = sort.startswith("-")
+    rows = rows.order_by(
+        F(key).desc(nulls_last=True) if descending else F(key).asc(nulls_last=True),
+        "country__name_en",
+    )
+    total = Question.objects.filter(framework_id=cycle.framework_id).count()
+    query = {k: v for k, v in chosen.items() if v}
+    columns = []
+    for name, label in (
+        ("country", _("Country")),
+        ("status", _("Status")),
+        ("progress", _("Answered")),
+        ("updated", _("Last change")),
+        ("submitted", _("Submitted")),
+    ):
+        current = sort.lstrip("-") == name
+        next_sort = f"-{name}" if current and not descending else name
+        columns.append(
+            {
+                "label": label,
+                "query": urlencode({"cycle": cycle.code, **query, "sort": next_sort}),
+                "aria_sort": ("descending" if descending else "ascending") if current else "",
+            }
+        )
+    context = {
+        "cycles": cycles,
+        "cycle": cycle,
+        "illustrative": cycle.is_illustrative,
+        "rows": list(rows),
+        "total": total,
+        "chosen": chosen,
+        "sort": sort,
+        "columns": columns,
+        "statuses": Status.choices,
+        "income_groups": IncomeGroup.choices,
+        "regions": Region.choices,
+    }
+    return render(request, "capabilities/assessment_list.html", context)
+
+
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The analyst's review of an assessment: answers, comments per answer, return or validate."""
+    user = request.user
+    assessment = permissions.get_assessment_for_user(user, pk)
+    permissions.require_analyst(user)
+    return _render_review(request, assessment)
+
+
+def _render_review(
+    request: HttpRequest,
+    assessment: Assessment,
+    *,
+    return_form: ReturnForm | None = None,
+    comment_form: ReviewCommentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    questions = questionnaire.questions_of(assessment)
+    answers = questionnaire.answers_by_question(assessment)
+    comments = questionnaire.review_comments_by_question(assessment)
+    missing = values.required_missing(
+        questions, {qid: answer.value for qid, answer in answers.items()}
+    )
+    history = questionnaire.status_history(assessment)
+    context = {
+        "assessment": assessment,
+        "illustrative": assessment.cycle.is_illustrative,
+        "domains": _by_domain(questions, answers, comments),
+        "missing": missing,
+        "history": history,
+        "may_review": permissions.can_review(request.user, assessment),
+        "return_form": return_form or ReturnForm(),
+        "validate_form": ValidateForm(),
+        "comment_form": comment_form,
+    }
+    return render(request, "capabilities/review.html", context, status=status)
+
+
+@require_POST
+def review_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    assessment = permissions.get_assessment_for_user(user, pk)
+    permissions.require_review(user, assessment)
+    form = ReviewCommentForm(request.POST)
+    if not form.is_valid():
+        return _render_review(request, assessment, comment_form=form, status=400)
+    question = get_object_or_404(
+        Question, pk=form.cleaned_data["question"], framework_id=assessment.cycle.framework_id
+    )
+    services.review_comment_add(
+        assessment=assessment, question=question, user=user, text=form.cleaned_data["text"]
+    )
+    messages.success(request, _("Comment added. The country sees it beside the answer."))
+    return redirect(reverse("capabilities:review", args=[assessment.pk]) + f"#q-{question.code}")
+
+
+@require_POST
+def return_assessment(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    assessment = permissions.get_assessment_for_user(user, pk)
+    permissions.require_review(user, assessment)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        return _render_review(request, assessment, return_form=form, status=400)
+    try:
+        services.assessment_return(
+            assessment=assessment, user=user, reason=form.cleaned_data["reason"]
+        )
+    except (ValidationError, services.WorkflowError) as exc:
+        form.add_error("reason", exc.messages if isinstance(exc, ValidationError) else str(exc))
+        return _render_review(request, assessment, return_form=form, status=400)
+    messages.success(request, _("Assessment returned to the country as a draft."))
+    return redirect("capabilities:review_queue")
+
+
+@require_POST
+def validate_assessment(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    assessment = permissions.get_assessment_for_user(user, pk)
+    permissions.require_review(user, assessment)
+    form = ValidateForm(request.POST)
+    form.is_valid()
+    try:
+        services.assessment_validate(
+            assessment=assessment, user=user, reason=form.cleaned_data.get("reason", "")
+        )
+    except services.WorkflowError as exc:
+        messages.error(request, str(exc))
+        return redirect("capabilities:review", pk=assessment.pk)
+    messages.success(request, _("Assessment validated."))
+    return redirect("capabilities:review_queue")

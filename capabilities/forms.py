@@ -1,0 +1,209 @@
+"""Forms of the questionnaire and the review workflow.
+
+``AnswerForm`` is one question's form (value, comment, evidence links, and the answer ``version``
+it was built from); the domain page holds one per question, each with the prefix ``q<question id>``,
+and the autosave endpoint validates the very same form for one question.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
+
+from . import values
+from .models import Answer, Question, QuestionKind, YesNo
+
+MAX_EVIDENCE_LINKS = 20
+CHOICE_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple)
+
+
+class EvidenceField(forms.CharField):
+    """Evidence links, one http(s) address per line; cleans to a list of strings."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: object) -> object:
+        if isinstance(value, list | tuple):
+            return "\n".join(str(v) for v in value)
+        return value
+
+    def to_python(self, value: object) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value)
+        return [line.strip() for line in str(text or "").splitlines() if line.strip()]
+
+    def validate(self, value: list[str]) -> None:  # type: ignore[override]
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if len(value) > MAX_EVIDENCE_LINKS:
+            raise ValidationError(
+                _("Give at most %(max)s links.") % {"max": MAX_EVIDENCE_LINKS}, code="too_many"
+            )
+        check = URLValidator(schemes=["http", "https"])
+        wrong = []
+        for line in value:
+            try:
+                check(line)
+            except ValidationError:
+                wrong.append(line)
+        if wrong:
+            raise ValidationError(
+                _(
+                    "Put one web address per line, starting with http:// or https://. "
+                    "Not a web address: %(lines)s"
+                )
+                % {"lines": ", ".join(wrong)},
+                code="invalid_url",
+            )
+
+    def has_changed(self, initial: object, data: object) -> bool:
+        return self.to_python(self.prepare_value(initial)) != self.to_python(data)
+
+
+def _value_field(question: Question) -> forms.Field:
+    """The form field for the question's kind. Never required: drafts may be partial; required
+    questions are enforced when the assessment is submitted."""
+    kind = question.kind
+    common: dict[str, Any] = {"required": False, "label": question.text}
+    if kind == QuestionKind.YES_NO:
+        return forms.ChoiceField(
+            choices=YesNo.choices,
+            widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+            **common,
+        )
+    if kind == QuestionKind.MATURITY:
+        choices = [(str(n), _("Phase %(number)s") % {"number": n}) for n in (1, 2, 3, 4)]
+        return forms.ChoiceField(
+            choices=choices, widget=forms.RadioSelect(attrs={"class": "form-check-input"}), **common
+        )
+    if kind == QuestionKind.SINGLE_CHOICE:
+        choices = [(o.code, o.label) for o in question.options.all()]
+        return forms.ChoiceField(
+            choices=choices, widget=forms.RadioSelect(attrs={"class": "form-check-input"}), **common
+        )
+    if kind == QuestionKind.MULTIPLE_CHOICE:
+        choices = [(o.code, o.label) for o in question.options.all()]
+        return forms.MultipleChoiceField(
+            choices=choices,
+            widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+            **common,
+        )
+    if kind == QuestionKind.NUMBER:
+        return forms.CharField(
+            max_length=40,
+            widget=forms.TextInput(
+                attrs={"inputmode": "decimal", "class": "form-control answer-number"}
+            ),
+            **common,
+        )
+    return forms.CharField(
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+        **common,
+    )
+
+
+def initial_for(question: Question, answer: Answer | None) -> dict[str, object]:
+    """The form's initial data from the stored answer (or none)."""
+    if answer is None:
+        return {"value": "", "comment": "", "evidence": [], "version": 0}
+    value: object = answer.value
+    if question.kind == QuestionKind.MULTIPLE_CHOICE:
+        value = values.split_multiple(answer.value)
+    return {
+        "value": value,
+        "comment": answer.comment,
+        "evidence": list(answer.evidence),
+        "version": answer.version,
+    }
+
+
+class AnswerForm(forms.Form):
+    """One question's answer. ``cleaned_data['value']`` is canonical (capabilities.values)."""
+
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    # Set when a stale save was shown to the user: the version of the newer answer they have seen.
+    # Only the "Keep mine" button uses it as the base of the next save.
+    theirs_version = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+    evidence = EvidenceField(
+        label=_("Evidence links (optional)"),
+        required=False,
+        help_text=_("One web address per line, starting with http:// or https://."),
+    )
+
+    def __init__(self, *args: Any, question: Question, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", f"q{question.pk}")
+        super().__init__(*args, **kwargs)
+        self.question = question
+        self.fields = {"value": _value_field(question), **self.fields}
+        self.fields["evidence"].widget.attrs["class"] = "form-control"
+
+    def clean_value(self) -> str:
+        try:
+            return values.normalise(self.question, self.cleaned_data.get("value"))
+        except values.InvalidValue as exc:
+            raise ValidationError(str(exc), code="invalid") from exc
+
+    def was_posted(self) -> bool:
+        """Whether the bound data holds this question at all (its version field)."""
+        return self.add_prefix("version") in self.data
+
+    def anchor(self, name: str) -> str:
+        """The id of the element an error summary link points to."""
+        field = self[name]
+        if isinstance(field.field.widget, CHOICE_WIDGETS):
+            return f"{field.auto_id}_0"
+        return field.auto_id
+
+    def content(self) -> tuple[str, str, list[str]]:
+        """(value, comment, evidence) once valid."""
+        data = self.cleaned_data
+        return data["value"], data["comment"].strip(), list(data["evidence"])
+
+
+def answer_content(answer: Answer | None) -> tuple[str, str, list[str]]:
+    if answer is None:
+        return "", "", []
+    return answer.value, answer.comment, list(answer.evidence)
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the assessment returned?"),
+        help_text=_("The country's team reads this. Say what needs to change."),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+        error_messages={
+            "required": _("Say why the assessment is returned: the country will read it.")
+        },
+    )
+
+
+class ValidateForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Note to the country (optional)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+
+
+class ReviewCommentForm(forms.Form):
+    question = forms.IntegerField(widget=forms.HiddenInput)
+    text = forms.CharField(
+        label=_("Comment for the country"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        error_messages={"required": _("Write the comment before adding it.")},
+    )
