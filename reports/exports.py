@@ -202,7 +202,7 @@ def answers_wide(data: AnswerData) -> Table:
     for assessment in data.assessments:
         participation = data.participations.get(assessment.country_id)
         fixed = (
-            assessment.country.code,
+            respondent_id(assessment.country.code),
             participation.income_group if participation else "",
             participation.region if participation else "",
             participation.survey if participation else "",
@@ -217,6 +217,12 @@ def answers_wide(data: AnswerData) -> Table:
         )
         rows.append((*fixed, *answer_values))
     return Table("wide", header, rows)
+
+
+def respondent_id(country_code: str) -> str:
+    """The respondent column: the country code, or for an anonymised participant of an import
+    (``R01@baseline-2021``) its id in the file (``R01``), so re-importing it elsewhere works."""
+    return country_code.split("@", 1)[0]
 
 
 def filename(*parts: str | None, ext: str) -> str:
