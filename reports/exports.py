@@ -70,29 +70,24 @@ def to_csv(table: Table, *, bom: bool = True) -> bytes:
 
 
 def to_xlsx(tables: Table | Sequence[Table]) -> bytes:
-    """An XLSX workbook with one sheet per table; every text cell is stored as text."""
+    """An XLSX workbook with one sheet per table. Text cells are neutralised first, so none
+    starts with "=" and openpyxl stores every one as text, never as a formula; characters XML
+    cannot hold are dropped."""
     from openpyxl import Workbook
-    from openpyxl.cell.cell import TYPE_STRING
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def clean(value: Cell) -> Cell:
+        value = neutralise(value)
+        return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
     if isinstance(tables, Table):
         tables = [tables]
     workbook = Workbook(write_only=True)
     for table in tables:
         sheet = workbook.create_sheet(title=_sheet_title(table.title))
-        sheet.append([neutralise(cell) for cell in table.header])
+        sheet.append([clean(cell) for cell in table.header])
         for row in table.rows:
-            cells = []
-            for value in row:
-                value = neutralise(value)
-                if isinstance(value, str):
-                    from openpyxl.cell import WriteOnlyCell
-
-                    cell = WriteOnlyCell(sheet, value=None)
-                    cell.set_explicit_value(value, data_type=TYPE_STRING)
-                    cells.append(cell)
-                else:
-                    cells.append(value)
-            sheet.append(cells)
+            sheet.append([clean(cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -1,0 +1,126 @@
+"""CSV/XLSX exports: formula neutralising, long and wide answers, export → import round trip."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from capabilities import scoring, services
+from capabilities.models import Assessment, Cycle
+from capabilities.permissions import visible_assessments
+from reports import exports
+
+from ._report_data import fill
+
+DANGEROUS = ["=1+1", "+SUM(A1)", "-2+3+cmd|' /C calc'!A0", "@SUM(1)", "\tx", "\rx"]
+
+
+def read_csv(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+@pytest.mark.parametrize("value", DANGEROUS)
+def test_a_cell_starting_like_a_formula_is_written_as_text_in_csv_and_xlsx(value):
+    table = exports.Table("t", ("a",), [(value,), ("-5",), ("plain",)])
+    rows = read_csv(exports.to_csv(table))
+    assert rows[1] == ["'" + value]
+    assert rows[2:] == [["-5"], ["plain"]]
+    sheet = load_workbook(io.BytesIO(exports.to_xlsx(table))).active
+    cell = sheet["A2"]
+    assert cell.value.startswith("'")
+    assert cell.value[1:].replace("\n", "\r") == value  # XML stores a CR as a line feed
+    assert cell.data_type == "s"
+
+
+def test_a_comment_with_a_formula_is_neutralised_in_the_long_export(
+    assessment_a, questions, focal_a, analyst
+):
+    fill(assessment_a, questions, focal_a, comments={"C01.strategy": '=HYPERLINK("x")'})
+    data = exports.load_answer_data(assessment_a.cycle, visible_assessments(analyst))
+    rows = read_csv(exports.to_csv(exports.answers_long(data)))
+    header = rows[0]
+    row = next(r for r in rows if r[header.index("question_code")] == "C01.strategy")
+    assert row[header.index("comment")] == '\'=HYPERLINK("x")'
+    xlsx = load_workbook(io.BytesIO(exports.to_xlsx(exports.answers_long(data)))).active
+    comments = [c.value for c in xlsx["L"]]
+    assert '\'=HYPERLINK("x")' in comments
+    assert not any(isinstance(v, str) and v.startswith("=") for v in comments)
+
+
+def test_long_export_has_one_row_per_country_and_question_with_who_and_when(
+    assessment_a, assessment_b, questions, focal_a, focal_b, analyst
+):
+    fill(assessment_a, questions, focal_a, seed="a")
+    fill(assessment_b, questions, focal_b, seed="b")
+    data = exports.load_answer_data(assessment_a.cycle, visible_assessments(analyst))
+    table = exports.answers_long(data, lang="fr")
+    assert len(table.rows) == 2 * len(questions)
+    header = table.header
+    row = next(r for r in table.rows if r[header.index("question_code")] == "C01.in_place")
+    assert row[header.index("country_code")] == "GHA"
+    assert row[header.index("value")] in ("yes", "no", "dont_know")
+    assert row[header.index("display_value")] in ("Oui", "Non", "Ne sait pas", "Yes", "No")
+    assert row[header.index("evidence")] == "https://example.org/C01.in_place"
+    assert row[header.index("updated_by")] == "Focal_a"
+    assert row[header.index("updated_at")]
+
+
+def test_a_country_team_exports_only_its_own_country(
+    assessment_a, assessment_b, questions, focal_a, focal_b
+):
+    fill(assessment_a, questions, focal_a, seed="a")
+    fill(assessment_b, questions, focal_b, seed="b")
+    data = exports.load_answer_data(assessment_a.cycle, visible_assessments(focal_a))
+    codes = {row[1] for row in exports.answers_long(data).rows}
+    assert codes == {"GHA"}
+
+
+def test_export_then_import_into_a_new_cycle_gives_the_same_matrix(
+    cycle, country_a, country_b, questions, focal_a, focal_b, analyst, tmp_path
+):
+    for country, user in ((country_a, focal_a), (country_b, focal_b)):
+        assessment = services.assessment_get_or_create(country=country, cycle=cycle)
+        services.participation_set(
+            cycle=cycle, country=country, income_group="lower_middle", region="", survey="gov"
+        )
+        fill(assessment, questions, user, seed=country.code)
+    data = exports.load_answer_data(cycle, visible_assessments(analyst))
+    wide = exports.to_csv(exports.answers_wide(data), bom=False)
+    path = tmp_path / "wide.csv"
+    path.write_bytes(wide)
+
+    call_command("import_responses", str(path), cycle="copy-2025", framework="MNR-2016")
+
+    copy = Cycle.objects.get(code="copy-2025")
+    assert Assessment.objects.filter(cycle=copy).count() == 2
+    original = scoring.capability_matrix(cycle)
+    imported = scoring.capability_matrix(copy)
+    strip = lambda m: [(c.code, c.population, c.yes, c.no, c.no_answer) for c in m.cells]  # noqa: E731
+    assert strip(imported) == strip(original)
+    assert original.maturity == imported.maturity
+    by_income = scoring.capability_matrix(copy, by="income_group")
+    assert by_income.population("lower_middle") == 2
+    # every answer, not only the matrix, survives the trip
+    again = exports.answers_wide(exports.load_answer_data(copy, visible_assessments(analyst)))
+    assert again.rows == exports.answers_wide(data).rows
+
+
+def test_matrix_table_keeps_exact_counts_and_hides_suppressed_cells(
+    cycle, country_a, questions, focal_a
+):
+    fill(services.assessment_get_or_create(country=country_a, cycle=cycle), questions, focal_a)
+    open_matrix = exports.matrix_table(scoring.capability_matrix(cycle))
+    row = open_matrix.rows[0]
+    header = open_matrix.header
+    assert row[header.index("population_N")] == 1
+    assert row[header.index("yes")] is not None
+    hidden = exports.matrix_table(scoring.capability_matrix(cycle, min_cell=5))
+    row = hidden.rows[0]
+    assert row[header.index("yes")] is None
+    assert row[header.index("yes_pct")] is None
+    assert row[header.index("suppressed")] == "yes"
+    assert "fewer than 5" in row[header.index("reason")]
