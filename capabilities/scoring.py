@@ -843,7 +843,8 @@ def statuses_by_code(statuses: Iterable[CapabilityStatus], code: str) -> Capabil
     return next((s for s in statuses if s.code == code), CapabilityStatus(code))
 
 
-def _cycle_key(cycle: Cycle) -> tuple[object, object]:
+def cycle_sort_key(cycle: Cycle) -> tuple[object, object]:
+    """Chronological order of cycles: opening date (or creation date), then creation time."""
     return (cycle.opens_on or cycle.created_at.date(), cycle.created_at)
 
 
@@ -857,9 +858,9 @@ def _previous_assessment(
         .exclude(pk=assessment.pk)
         .select_related("cycle")
     )
-    mine = _cycle_key(assessment.cycle)
-    earlier = [a for a in others if _cycle_key(a.cycle) < mine]
-    return max(earlier, key=lambda a: _cycle_key(a.cycle), default=None)
+    mine = cycle_sort_key(assessment.cycle)
+    earlier = [a for a in others if cycle_sort_key(a.cycle) < mine]
+    return max(earlier, key=lambda a: cycle_sort_key(a.cycle), default=None)
 
 
 def cohort_domain_maturity(
@@ -946,7 +947,7 @@ def capability_trend(
     """The share of one capability (by code, across framework versions) in each cycle, oldest
     first. 2 queries whatever the number of cycles or countries."""
 
-    ordered = sorted(cycles, key=_cycle_key)
+    ordered = sorted(cycles, key=cycle_sort_key)
     ids = [c.pk for c in ordered]
     pops = dict(
         Assessment.objects.scored()

@@ -1,5 +1,16 @@
 """Matrix, country profile, heat map, comparison, trend, methodology, import (scoring issue)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import views
+
+urlpatterns: list[URLPattern] = [
+    path("matrix/", views.matrix, name="matrix"),
+    path("matrix/download.<str:fmt>", views.matrix_download, name="matrix_download"),
+    path("countries/<str:code>/profile/", views.country_profile, name="country_profile"),
+    path("analysis/heatmap/", views.heatmap, name="heatmap"),
+    path("analysis/compare/", views.compare, name="compare"),
+    path("analysis/trend/", views.trend, name="trend"),
+    path("methodology/", views.methodology, name="methodology"),
+    path("import/", views.import_upload, name="import_upload"),
+]

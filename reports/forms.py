@@ -1,0 +1,148 @@
+"""Filter and upload forms of the analysis pages (matrix, comparisons, trend, survey import)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from capabilities.models import Cycle, FrameworkVersion
+
+BY_CHOICES = [
+    ("", _("No breakdown")),
+    ("income_group", _("Income group")),
+    ("region", _("Region")),
+    ("survey", _("Survey")),
+]
+MAX_COMPARED = 5
+
+
+class CycleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Cycle) -> str:
+        name = obj.tr("name")
+        return f"{name} ({_('illustrative')})" if obj.is_illustrative else name
+
+
+class MatrixFilterForm(forms.Form):
+    cycle = CycleChoiceField(
+        label=_("Cycle"),
+        queryset=Cycle.objects.none(),
+        to_field_name="code",
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    by = forms.ChoiceField(
+        label=_("Break down by"),
+        choices=BY_CHOICES,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args: object, cycles: Sequence[Cycle], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["cycle"]
+        field.queryset = Cycle.objects.filter(pk__in=[c.pk for c in cycles])
+        field.empty_label = None
+
+
+class CompareForm(forms.Form):
+    cycle = CycleChoiceField(
+        label=_("Cycle"),
+        queryset=Cycle.objects.none(),
+        to_field_name="code",
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    countries = forms.MultipleChoiceField(
+        label=_("Countries (up to five)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(
+        self,
+        *args: object,
+        cycles: Sequence[Cycle],
+        countries: Sequence[tuple[str, str]],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cycle"].queryset = Cycle.objects.filter(pk__in=[c.pk for c in cycles])
+        self.fields["cycle"].empty_label = None
+        self.fields["countries"].choices = list(countries)
+
+    def clean_countries(self) -> list[str]:
+        chosen = self.cleaned_data.get("countries") or []
+        if len(chosen) > MAX_COMPARED:
+            raise forms.ValidationError(
+                _("Choose at most %(n)s countries."), params={"n": MAX_COMPARED}
+            )
+        return chosen
+
+
+class TrendForm(forms.Form):
+    capability = forms.ChoiceField(
+        label=_("Capability"),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args: object, capabilities: Sequence[tuple[str, str]], **kwargs: object):
+        super().__init__(*args, **kwargs)
+        self.fields["capability"].choices = list(capabilities)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,.xlsx"}),
+        label=_("Survey file (.csv or .xlsx)"),
+        help_text=_(
+            "One row per respondent; columns respondent, optional income_group, region, survey, "
+            "and one column per question code."
+        ),
+    )
+    cycle = forms.SlugField(
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+        label=_("Cycle code"),
+        max_length=40,
+        help_text=_("An existing cycle, or a new one created with the framework below."),
+    )
+    framework = forms.ModelChoiceField(
+        widget=forms.Select(attrs={"class": "form-select"}),
+        label=_("Framework version (new cycle only)"),
+        queryset=FrameworkVersion.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("The latest"),
+    )
+    create_participants = forms.BooleanField(
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        label=_("Create unknown respondents as anonymised participants"),
+        required=False,
+    )
+    illustrative = forms.BooleanField(
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        label=_("Mark a new cycle as illustrative (demo or reconstructed data)"),
+        required=False,
+    )
+    dry_run = forms.BooleanField(
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        label=_("Dry run: only report what would change"),
+        required=False,
+        initial=True,
+    )
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        name = (upload.name or "").lower()
+        if not name.endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Only .csv and .xlsx files are accepted."))
+        if upload.size > settings.MRN_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(max)s."),
+                params={"max": filesizeformat(settings.MRN_MAX_UPLOAD_BYTES)},
+            )
+        return upload

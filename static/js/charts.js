@@ -1,0 +1,70 @@
+/* Draws the Plotly figures of the analysis pages from their json_script data (no inline script,
+ * strict CSP), and makes tables marked data-sortable sortable by their column headers. */
+(function () {
+  "use strict";
+
+  function draw(el) {
+    var source = document.getElementById(el.getAttribute("data-figure"));
+    if (!source || typeof Plotly === "undefined") { return; }
+    var figure = JSON.parse(source.textContent);
+    var config = {
+      displaylogo: false,
+      responsive: true,
+      modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "zoom2d", "pan2d"],
+      toImageButtonOptions: { format: "svg", filename: el.getAttribute("data-figure") }
+    };
+    Plotly.newPlot(el, figure.data, figure.layout, config).then(function () {
+      el.setAttribute("data-drawn", "true");
+    });
+  }
+
+  function cellValue(row, index) {
+    var cell = row.children[index];
+    if (!cell) { return ""; }
+    var raw = cell.getAttribute("data-sort");
+    if (raw === null) { raw = cell.textContent.trim(); }
+    var number = parseFloat(raw.replace("%", ""));
+    return isNaN(number) || /[a-z]/i.test(raw.replace("%", "")) ? raw.toLowerCase() : number;
+  }
+
+  function makeSortable(table) {
+    var headers = table.querySelectorAll("thead th");
+    headers.forEach(function (th, index) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "mrn-sort";
+      button.textContent = th.textContent;
+      th.textContent = "";
+      th.appendChild(button);
+      th.setAttribute("aria-sort", "none");
+      button.addEventListener("click", function () {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        headers.forEach(function (other) { other.setAttribute("aria-sort", "none"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = cellValue(a, index), y = cellValue(b, index);
+          if (x === y) { return 0; }
+          var result = x < y ? -1 : 1;
+          return ascending ? result : -result;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+  }
+
+  function init() {
+    document.querySelectorAll("[data-figure]").forEach(draw);
+    document.querySelectorAll("table[data-sortable]").forEach(makeSortable);
+    document.querySelectorAll(".mrn-legend[data-colour]").forEach(function (el) {
+      el.style.setProperty("--mrn-swatch", el.getAttribute("data-colour"));
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
