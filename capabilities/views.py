@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseNotAllowed,
@@ -170,6 +171,7 @@ def _next_step(
     return step[:1].upper() + step[1:]
 
 
+@require_GET
 def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     """The country's task list: each domain with its status and progress, and what to do next."""
     user = request.user
@@ -298,7 +300,10 @@ def domain_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     """One domain's questions, grouped by capability. A plain form: Save works without JS."""
     user = request.user
     assessment = permissions.get_assessment_for_user(user, pk)
-    domain = get_object_or_404(Domain, framework_id=assessment.cycle.framework_id, code=code)
+    domains = list(Domain.objects.filter(framework_id=assessment.cycle.framework_id))
+    domain = next((d for d in domains if d.code == code), None)
+    if domain is None:
+        raise Http404("No such domain.")
     editable = permissions.can_edit_domain(user, assessment, domain)
     if request.method == "POST":
         permissions.require_edit_domain(user, assessment, domain)
@@ -308,7 +313,6 @@ def domain_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     answers = questionnaire.answers_by_question(assessment, domain)
     comments = questionnaire.review_comments_by_question(assessment, domain)
     phases = questionnaire.maturity_phases(assessment)
-    domains = list(Domain.objects.filter(framework_id=assessment.cycle.framework_id))
     outcome = (
         _save_posted(request, assessment, questions, answers) if request.method == "POST" else None
     )
@@ -546,6 +550,7 @@ def answer_save(request: HttpRequest, pk: int, question_id: int) -> JsonResponse
     )
 
 
+@require_GET
 def check_answers(request: HttpRequest, pk: int) -> HttpResponse:
     """Every answer with a change link, the unanswered required questions, then Submit."""
     user = request.user
@@ -608,6 +613,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("capabilities:dashboard", pk=assessment.pk)
 
 
+@require_GET
 def answer_history_page(request: HttpRequest, pk: int, question_id: int) -> HttpResponse:
     """Every change of one answer: old and new value, comment, evidence, who and when."""
     user = request.user
@@ -649,6 +655,7 @@ SORTS = {
 }
 
 
+@require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Submitted assessments waiting for review, oldest submission first."""
     rows = list(
@@ -659,6 +666,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "capabilities/review_queue.html", {"rows": rows})
 
 
+@require_GET
 def assessment_list(request: HttpRequest) -> HttpResponse:
     """All assessments of a cycle with status and progress; filter by status, income group,
     region; sort by any column."""
@@ -722,6 +730,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
     return render(request, "capabilities/assessment_list.html", context)
 
 
+@require_GET
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     """The analyst's review of an assessment: answers, comments per answer, return or validate."""
     user = request.user
