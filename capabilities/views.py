@@ -382,6 +382,10 @@ def _js_strings() -> dict[str, str]:
         ),
         "invalid": _("Not saved – check this answer"),
         "forbidden": _("Not saved – you cannot change this answer now. Reload the page."),
+        "signed_out": _(
+            "Not saved – you are signed out. Sign in again: your answer is kept in this browser "
+            "and sent when you come back to this page."
+        ),
         "stale": _("%(who)s saved a newer answer at %(when)s. Your answer was not saved."),
         "their_answer": _("Their answer"),
         "their_comment": _("Their comment"),

@@ -137,6 +137,13 @@
       credentials: "same-origin",
       headers: { "X-CSRFToken": csrf, "Accept": "application/json" }
     }).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (response.redirected || (response.ok && type.indexOf("application/json") === -1)) {
+        /* sent to the login page: the session ended. Keep the answer for the next visit. */
+        self.inFlight = false;
+        self.setState("forbidden", T.signed_out);
+        return;
+      }
       return response.json().catch(function () { return {}; }).then(function (data) {
         self.inFlight = false;
         self.handle(response.status, data, sentEdits);
