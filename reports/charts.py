@@ -499,8 +499,14 @@ def _title(spec: Any) -> dict[str, Any]:
     return {"text": text, "x": 0, "xanchor": "left"}
 
 
-def _bar_traces(spec: StackedBarSpec, xaxis: str, show_legend: bool) -> list[dict[str, Any]]:
-    y = [[r.domain for r in spec.rows], [r.label for r in spec.rows]]
+def _bar_traces(
+    spec: StackedBarSpec, xaxis: str, show_legend: bool, compact: bool = False
+) -> list[dict[str, Any]]:
+    """Bars on a two-level (domain, capability) axis; ``compact`` uses codes only (panels)."""
+    if compact:
+        y = [[r.domain_code for r in spec.rows], [r.code for r in spec.rows]]
+    else:
+        y = [[r.domain for r in spec.rows], [r.label for r in spec.rows]]
     shown = [not r.suppressed and r.yes_pct is not None for r in spec.rows]
     common = {"type": "bar", "orientation": "h", "y": y, "xaxis": xaxis, "yaxis": "y"}
     return [
@@ -515,8 +521,8 @@ def _bar_traces(spec: StackedBarSpec, xaxis: str, show_legend: bool) -> list[dic
             "insidetextanchor": "middle",
             "textfont": {"color": "#ffffff"},
             "marker": {"color": COLOUR_YES},
-            "customdata": [[r.text, r.no_answer] for r in spec.rows],
-            "hovertemplate": "%{y}<br>"
+            "customdata": [[r.text, r.label] for r in spec.rows],
+            "hovertemplate": "%{customdata[1]}<br>"
             + spec.yes_label
             + ": %{x}% (%{customdata[0]})<extra></extra>",
         },
@@ -596,10 +602,21 @@ def _stacked_bar(spec: StackedBarSpec) -> dict[str, Any]:
     return {"data": _bar_traces(spec, "x", True), "layout": layout}
 
 
+def _panel_title(title: str) -> str:
+    """ "Upper-middle income (N = 16)" → two or three short lines, so side-by-side titles fit."""
+    name, _sep, count = title.partition(" (")
+    if len(name) > 14 and " " in name:
+        middle = len(name) // 2
+        spaces = [i for i, ch in enumerate(name) if ch == " "]
+        cut = min(spaces, key=lambda i: abs(i - middle))
+        name = name[:cut] + "<br>" + name[cut + 1 :]
+    return f"<b>{name}</b>" + (f"<br>({count}" if count else "")
+
+
 def _breakdown(spec: BreakdownSpec) -> dict[str, Any]:
     panels = spec.panels or ()
     n = max(len(panels), 1)
-    gap = 0.06
+    gap = 0.1 if n > 2 else 0.08
     width = (1 - gap * (n - 1)) / n
     data: list[dict[str, Any]] = []
     rows = len(panels[0].rows) if panels else 0
@@ -613,14 +630,14 @@ def _breakdown(spec: BreakdownSpec) -> dict[str, Any]:
         "barmode": "stack",
         "font": _FONT,
         "height": 170 + 28 * max(rows, 1),
-        "margin": {"l": 10, "r": 80, "t": 110, "b": 60},
+        "margin": {"l": 10, "r": 80, "t": 150, "b": 40},
         "yaxis": {
             "type": "multicategory",
             "autorange": "reversed",
             "automargin": True,
             "fixedrange": True,
         },
-        "legend": {"orientation": "h", "y": 1.08, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+        "legend": {"orientation": "h", "y": 1.1, "x": 1, "xanchor": "right", "yanchor": "bottom"},
         "annotations": [],
         "uniformtext": {"mode": "hide", "minsize": 9},
     }
@@ -634,11 +651,11 @@ def _breakdown(spec: BreakdownSpec) -> dict[str, Any]:
             "ticksuffix": "%",
             "anchor": "y",
             "fixedrange": True,
-            "title": {"text": "%"},
         }
         layout["annotations"].append(
             {
-                "text": f"<b>{panel.title}</b>",
+                "text": _panel_title(panel.title),
+                "font": {"size": 12},
                 "xref": "paper",
                 "yref": "paper",
                 "x": start + width / 2,
@@ -647,7 +664,7 @@ def _breakdown(spec: BreakdownSpec) -> dict[str, Any]:
                 "showarrow": False,
             }
         )
-        data.extend(_bar_traces(panel, axis, i == 0))
+        data.extend(_bar_traces(panel, axis, i == 0, compact=True))
     return {"data": data, "layout": layout}
 
 

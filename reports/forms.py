@@ -23,7 +23,9 @@ MAX_COMPARED = 5
 class CycleChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Cycle) -> str:
         name = obj.tr("name")
-        return f"{name} ({_('illustrative')})" if obj.is_illustrative else name
+        if obj.is_illustrative and "illustrat" not in name.lower():
+            return f"{name} ({_('illustrative')})"
+        return name
 
 
 class MatrixFilterForm(forms.Form):
