@@ -124,3 +124,45 @@ def test_matrix_table_keeps_exact_counts_and_hides_suppressed_cells(
     assert row[header.index("yes_pct")] is None
     assert row[header.index("suppressed")] == "yes"
     assert "fewer than 5" in row[header.index("reason")]
+
+
+def _answer_headlines(cycle, countries, questions, user) -> None:
+    headlines = [q for q in questions if q.is_headline]
+    for country in countries:
+        assessment = services.assessment_get_or_create(country=country, cycle=cycle)
+        for question in headlines:
+            services.answer_save(
+                assessment=assessment, question=question, value="yes", user=user, base_version=0
+            )
+        services.assessment_submit(assessment=assessment, user=user)
+
+
+def test_exports_and_country_report_cost_the_same_queries_for_ten_times_the_countries(
+    cycle, questions, admin_user
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from capabilities.models import Country
+    from reports import pdf
+
+    countries = list(Country.objects.filter(kind="state").order_by("code")[:11])
+
+    def count() -> tuple[int, int]:
+        visible = visible_assessments(admin_user)
+        with CaptureQueriesContext(connection) as export_queries:
+            data = exports.load_answer_data(cycle, visible)
+            exports.answers_long(data)
+            exports.answers_wide(data)
+        first = Assessment.objects.select_related("country", "cycle__framework").get(
+            cycle=cycle, country=countries[0]
+        )
+        with CaptureQueriesContext(connection) as report_queries:
+            pdf.build_country_report(first, lang="en", assessments=visible)
+        return len(export_queries), len(report_queries)
+
+    _answer_headlines(cycle, countries[:1], questions, admin_user)
+    small = count()
+    _answer_headlines(cycle, countries[1:], questions, admin_user)
+    assert Assessment.objects.filter(cycle=cycle).count() == 11
+    assert count() == small
