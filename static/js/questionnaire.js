@@ -24,6 +24,16 @@
   var UNSAVED = { pending: true, saving: true, error: true, offline: true, conflict: true, invalid: true };
   var questions = [];
   var submitting = false;
+  /* One request at a time per page: answers queue behind each other (slow links, and no two
+   * first answers racing on the server). */
+  var busy = null;
+  var waiting = [];
+
+  function done(question) {
+    if (busy === question) { busy = null; }
+    var next = waiting.shift();
+    if (next) { next.send(next.queuedBase); }
+  }
 
   function fmt(template, values) {
     return String(template || "").replace(/%\((\w+)\)s/g, function (match, key) {
@@ -124,6 +134,14 @@
     clearTimeout(this.timer);
     if (this.inFlight) { this.again = true; return; }
     if (navigator.onLine === false) { this.setState("offline", T.offline); return; }
+    if (busy && busy !== this) {
+      this.queuedBase = baseOverride;
+      if (waiting.indexOf(this) === -1) { waiting.push(this); }
+      this.setState("saving", T.saving);
+      return;
+    }
+    busy = this;
+    this.queuedBase = undefined;
     var self = this;
     var body = new FormData();
     this.fields().forEach(function (pair) { body.append(pair[0], pair[1]); });
@@ -142,14 +160,17 @@
         /* sent to the login page: the session ended. Keep the answer for the next visit. */
         self.inFlight = false;
         self.setState("forbidden", T.signed_out);
+        done(self);
         return;
       }
       return response.json().catch(function () { return {}; }).then(function (data) {
         self.inFlight = false;
+        done(self);
         self.handle(response.status, data, sentEdits);
       });
     }).catch(function () {
       self.inFlight = false;
+      done(self);
       self.retry();
     });
   };

@@ -7,6 +7,7 @@ the newer answer with "Keep mine" / "Use theirs". No console errors anywhere.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -61,6 +62,22 @@ def _watch_console(page: Page) -> list[str]:
     return errors
 
 
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+
+
+def _axe_violations(page: Page) -> list[str]:
+    """Serious or critical WCAG 2.1 A/AA violations (axe-core; evaluate is not bound by CSP)."""
+    page.evaluate(AXE.read_text())
+    result = page.evaluate(
+        "() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
+    )
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 def _sign_in(page: Page, live_server, username: str = "focal") -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill(username)
@@ -81,8 +98,10 @@ def test_focal_point_answers_a_domain_with_autosave_and_submits(
     _sign_in(page, live_server)
     page.get_by_role("link", name=re.compile("2025 assessment")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Demo country A")
+    assert _axe_violations(page) == []
     page.get_by_role("link", name=re.compile(r"^D6\.")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("D6.")
+    assert _axe_violations(page) == []
 
     _question(page, "C20.in_place").get_by_label("Yes", exact=True).check()
     _question(page, "C20.maturity").get_by_label(re.compile("^Phase 3")).check()
@@ -123,6 +142,7 @@ def test_focal_point_answers_a_domain_with_autosave_and_submits(
     page.get_by_role("link", name="Check answers").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Check your answers")
     expect(page.locator(".missing-required")).to_have_count(0)
+    assert _axe_violations(page) == []
     page.get_by_role("button", name="Submit the assessment").click()
     expect(page.locator(".alert-success")).to_contain_text("Assessment submitted")
     demo_assessment.refresh_from_db()
