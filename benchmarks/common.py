@@ -46,3 +46,49 @@ def heading(text: str) -> None:
 
 def row(label: str, value: str) -> None:
     print(f"  {label:<58} {value}", flush=True)
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What ``measure`` found: median seconds, queries of one run, and how many runs were timed."""
+
+    seconds: float
+    queries: int
+    runs: int
+
+
+def measure(
+    fn: Callable[[object], object],
+    *,
+    prepare: Callable[[], object] | None = None,
+    repeat: int = 5,
+    slow_seconds: float = 3.0,
+    slow_repeat: int = 2,
+) -> Measured:
+    """Median time of ``fn(prepare())`` after one warm-up, counting the database queries of each
+    timed run (``connection.execute_wrapper``: no 9,000-query cap, unlike CaptureQueriesContext).
+
+    ``prepare`` runs untimed before each call (e.g. a fresh user for a save). When the warm-up
+    takes longer than ``slow_seconds``, only ``slow_repeat`` runs are timed, so that a slow
+    operation of a compared product does not take the whole time budget; ``runs`` says so.
+    """
+    from django.db import connection
+
+    counts: list[int] = []
+
+    def counter(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        counts[-1] += 1
+        return execute(sql, params, many, context)
+
+    started = time.perf_counter()
+    fn(prepare() if prepare else None)
+    runs = slow_repeat if time.perf_counter() - started > slow_seconds else repeat
+    times = []
+    for _ in range(runs):
+        arg = prepare() if prepare else None
+        counts.append(0)
+        with connection.execute_wrapper(counter):
+            start = time.perf_counter()
+            fn(arg)
+            times.append(time.perf_counter() - start)
+    return Measured(statistics.median(times), counts[-1], runs)

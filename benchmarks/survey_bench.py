@@ -1,0 +1,354 @@
+"""The same workload on MRN Assess and on django-survey-and-report, side by side.
+
+django-survey-and-report (PyPI, 1.5.x) is what a team would otherwise install. It runs in its own
+virtualenv (``<cache>/survey-venv``, created here with pip when missing; cache =
+``$MRN_BENCH_CACHE`` or ``<tmp>/mrn-bench``), hosting the minimal project in
+benchmarks/survey_project/, against its own database (``<DATABASE_URL name>_survey`` on the same
+PostgreSQL server, or a temporary SQLite file), as a subprocess that prints JSON
+(benchmarks/survey_project/run.py says what it does).
+
+The same operations on MRN Assess, in this process, through Django's test Client on the bench
+database (benchmarks/dataset.py), at 20 and then 200 countries (respondents):
+
+- form for one section: a focal point's domain page D2 (21 questions, their answers filled in)
+  vs the package's second category page (19 questions, the respondent's answers filled in);
+- form for all questions: the six domain pages one after the other (MRN Assess has no single page
+  with every form: that is the task list's job) vs the package's one-page survey (100 questions);
+- saving a complete response: a new focal point posts all six domain pages without JavaScript
+  (108 answers through services.answer_save, each with its history row) vs a new respondent
+  posting the one-page survey (100 answers);
+- export of all responses to CSV: ``reports.exports`` wide table (one row per country, one column
+  per question: the same shape as the package's CSV) of every assessment of the cycle vs the
+  package's ``Survey2Csv``. The long export (one row per answer) is printed for information.
+
+Each operation: median time (benchmarks.common.measure) and queries. Aims: MRN Assess ≥ 10×
+faster per operation at 200 respondents, and its query counts the same at 20 and 200.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import random
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from benchmarks import dataset
+from benchmarks.common import Aim, Measured, heading, measure, row
+from capabilities import permissions
+from capabilities.demo import demo_value
+from capabilities.models import (
+    Assessment,
+    Country,
+    CountryKind,
+    Domain,
+    Participation,
+    Profile,
+    QuestionKind,
+    Role,
+    Status,
+)
+from reports import exports
+
+REQUIREMENT = "django-survey-and-report>=1.5,<1.6"
+SIZES = (20, 200)
+OPERATIONS = (
+    ("form_section", "form for one section"),
+    ("form_all", "form for all questions"),
+    ("save", "saving a complete response"),
+    ("export", "export of all responses (CSV)"),
+)
+SECTION = "D2"
+PIP_TIMEOUT = 600
+SUBPROCESS_TIMEOUT = 900
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("MRN_BENCH_CACHE") or Path(tempfile.gettempdir()) / "mrn-bench")
+
+
+# ---------------------------------------------------------------------------------------------
+# django-survey-and-report, in its own virtualenv
+
+
+def survey_python(postgres: bool) -> Path | None:
+    """The survey virtualenv's Python, created and filled with pip if needed; None on failure."""
+    venv = cache_dir() / "survey-venv"
+    python = venv / "bin" / "python"
+    check = "import survey, django" + (", psycopg" if postgres else "")
+    if python.exists() and _ok([str(python), "-c", check]):
+        return python
+    print(f"  (installing {REQUIREMENT} into {venv} with pip …)", flush=True)
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    base = getattr(sys, "_base_executable", sys.executable)
+    if not python.exists() and not _ok([base, "-m", "venv", str(venv)], timeout=120):
+        return None
+    packages = [REQUIREMENT] + (["psycopg[binary]"] if postgres else [])
+    if not _ok([str(python), "-m", "pip", "install", "--quiet", *packages], timeout=PIP_TIMEOUT):
+        return None
+    return python if _ok([str(python), "-c", check]) else None
+
+
+def _ok(command: list[str], timeout: float = 60) -> bool:
+    try:
+        done = subprocess.run(  # noqa: S603 (fixed argument list, no shell)
+            command, capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+def run_survey_package(python: Path) -> dict:
+    s = connection.settings_dict
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(settings.BASE_DIR),
+        "DJANGO_SETTINGS_MODULE": "benchmarks.survey_project.settings",
+        "SURVEY_WORK_DIR": str(cache_dir() / "survey-work"),
+    }
+    if connection.vendor == "postgresql":
+        env.update(
+            {
+                "SURVEY_DB_ENGINE": "postgresql",
+                "SURVEY_DB_NAME": f"{s['NAME']}_survey",
+                "SURVEY_DB_HOST": s.get("HOST") or "",
+                "SURVEY_DB_PORT": str(s.get("PORT") or ""),
+                "SURVEY_DB_USER": s.get("USER") or "",
+                "SURVEY_DB_PASSWORD": s.get("PASSWORD") or "",
+            }
+        )
+    else:
+        env.update(
+            {
+                "SURVEY_DB_ENGINE": "sqlite3",
+                "SURVEY_DB_NAME": str(cache_dir() / "survey-work" / "survey.sqlite3"),
+            }
+        )
+    done = subprocess.run(  # noqa: S603 (fixed argument list, no shell)
+        [str(python), "-m", "benchmarks.survey_project.run"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=SUBPROCESS_TIMEOUT,
+        check=False,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"The survey project failed: {done.stderr[-3000:]}")
+    return json.loads(lines[-1])
+
+
+# ---------------------------------------------------------------------------------------------
+# MRN Assess
+
+
+def _post_data(questions: list, seed: int = 7) -> dict[str, object]:
+    rng = random.Random(seed)
+    data: dict[str, object] = {}
+    for q in questions:
+        value: object = demo_value(q, rng)
+        if q.kind == QuestionKind.MULTIPLE_CHOICE:
+            value = value.split(";")
+        prefix = f"q{q.pk}"
+        data.update(
+            {
+                f"{prefix}-value": value,
+                f"{prefix}-version": 0,
+                f"{prefix}-comment": "",
+                f"{prefix}-evidence": "",
+            }
+        )
+    return data
+
+
+@dataclass(frozen=True)
+class Failed:
+    """An operation of MRN Assess that raised instead of completing."""
+
+    error: str
+
+
+@contextlib.contextmanager
+def _quiet(logger: str) -> Iterator[None]:
+    log = logging.getLogger(logger)
+    level = log.level
+    log.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
+def mrn_operations(data: dataset.Dataset, counter: list[int]) -> dict[str, Measured | Failed]:
+    cycle = data.cycle
+    draft = (
+        Assessment.objects.filter(cycle=cycle, status=Status.DRAFT)
+        .order_by("country__code")
+        .first()
+    )
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(data.focal_points[draft.country_id])
+    codes = list(
+        Domain.objects.filter(framework=data.framework)
+        .order_by("order")
+        .values_list("code", flat=True)
+    )
+
+    def get(code: str, pk: int = draft.pk, c: Client = client) -> None:
+        response = c.get(reverse("capabilities:domain", args=[pk, code]))
+        assert response.status_code == 200, response.status_code
+
+    figures = {
+        "form_section": measure(lambda _a: get(SECTION)),
+        "form_all": measure(lambda _a: [get(code) for code in codes]),
+    }
+    by_domain = {
+        code: _post_data([q for q in data.questions if q.capability.domain.code == code])
+        for code in codes
+    }
+    user_model = get_user_model()
+
+    def fresh() -> tuple[Client, int]:
+        counter[0] += 1
+        n = counter[0]
+        country = Country.objects.create(
+            code=f"SAVE-{n:04d}",
+            kind=CountryKind.ANONYMISED,
+            name_en=f"Saving {n}",
+            name_fr=f"Saving {n}",
+        )
+        user = user_model.objects.create(username=f"save-{n:04d}")
+        Profile.objects.create(user=user, role=Role.FOCAL_POINT, country=country)
+        Participation.objects.create(cycle=cycle, country=country, income_group="high")
+        assessment = Assessment.objects.create(country=country, cycle=cycle)
+        c = Client(HTTP_HOST="127.0.0.1")
+        c.force_login(user)
+        return c, assessment.pk
+
+    def save(arg: tuple[Client, int]) -> None:
+        c, pk = arg
+        for code in codes:
+            url = reverse("capabilities:domain", args=[pk, code])
+            response = c.post(url, by_domain[code])
+            assert response.status_code == 302, (code, response.status_code)
+
+    try:
+        with _quiet("django.request"):
+            figures["save"] = measure(save, prepare=fresh)
+    except Exception as exc:  # a failing save is a finding to print, not a crash
+        figures["save"] = Failed(f"{type(exc).__name__}: {exc}".splitlines()[0][:150])
+    else:
+        saved = Assessment.objects.get(country__code=f"SAVE-{counter[0]:04d}").answers.count()
+        assert saved == len(data.questions), saved
+    admin = data.admin
+
+    def export(layout: str) -> bytes:
+        answer_data = exports.load_answer_data(cycle, permissions.visible_assessments(admin))
+        table = (
+            exports.answers_wide(answer_data)
+            if layout == "wide"
+            else exports.answers_long(answer_data)
+        )
+        return exports.to_csv(table)
+
+    figures["export"] = measure(lambda _a: export("wide"))
+    figures["export_long"] = measure(lambda _a: export("long"))
+    return figures
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def run() -> list[Aim]:
+    heading("Side by side: the same survey workload on django-survey-and-report")
+    postgres = connection.vendor == "postgresql"
+    python = survey_python(postgres)
+    if python is None:
+        print(
+            f"  skipped: could not install {REQUIREMENT} into {cache_dir() / 'survey-venv'} "
+            "(no access to PyPI?)."
+        )
+        return []
+    package = run_survey_package(python)
+    theirs = package["results"]
+    ours: dict[str, dict[str, Measured | Failed]] = {}
+    counter = [0]
+    with dataset.bench_database():
+        data = dataset.build(SIZES[0])
+        for size in SIZES:
+            if size != len(data.countries):
+                dataset.grow_to(data, size)
+            dataset.analyze()
+            ours[str(size)] = mrn_operations(data, counter)
+    row(
+        "set-up",
+        f"MRN Assess: {len(data.questions)} questions in 6 domains; package: "
+        f"{package['questions']} in {package['sections']} sections; both Django "
+        f"{package['django']} on {package['database']}",
+    )
+    small, large = str(SIZES[0]), str(SIZES[-1])
+    print(
+        f"  {'operation':<32} {'MRN Assess':>11} {'queries':>12} {'package':>11} "
+        f"{'queries':>13} {'ratio':>8}"
+    )
+    aims = []
+    growth = []
+    for key, label in OPERATIONS:
+        mine_small, mine = ours[small][key], ours[large][key]
+        pkg_small, pkg = theirs[small][key], theirs[large][key]
+        theirs_text = (
+            f"{pkg['seconds'] * 1000:8.1f} ms {pkg_small['queries']:>6} → {pkg['queries']:<6}"
+        )
+        if isinstance(mine, Failed) or isinstance(mine_small, Failed):
+            error = mine.error if isinstance(mine, Failed) else mine_small.error
+            print(f"  {label:<32} {'FAILED':>11} {'':>12} {theirs_text}")
+            print(f"      MRN Assess failed: {error}")
+            aims.append(Aim(f"MRN Assess vs django-survey-and-report: {label}", 0, 10, True))
+            continue
+        ratio = pkg["seconds"] / mine.seconds
+        print(
+            f"  {label:<32} {mine.seconds * 1000:8.1f} ms {mine_small.queries:>5} → "
+            f"{mine.queries:<5} {theirs_text} {ratio:6.1f}×",
+            flush=True,
+        )
+        aims.append(Aim(f"MRN Assess vs django-survey-and-report: {label}", ratio, 10, True))
+        growth.append(mine.queries - mine_small.queries)
+    long_small, long = ours[small]["export_long"], ours[large]["export_long"]
+    row(
+        "  (MRN Assess long export, one row per answer)",
+        f"{long.seconds * 1000:.1f} ms, {long_small.queries} → {long.queries} queries",
+    )
+    print(
+        f"  times at {large} respondents; queries at {small} → {large} respondents; ratio = "
+        "package time ÷ MRN Assess time (higher is better for MRN Assess)"
+    )
+    slow = [
+        f"{k} ({v['runs']} runs)"
+        for k, v in theirs[large].items()
+        if isinstance(v, dict) and v["runs"] < 5
+    ]
+    if slow:
+        print(f"  (slow package operations timed fewer times: {', '.join(slow)})")
+    aims.append(
+        Aim(
+            f"MRN Assess extra queries at {large} vs {small} respondents (worst operation)",
+            max(growth, default=0),
+            0,
+            unit=" queries",
+        )
+    )
+    return aims
