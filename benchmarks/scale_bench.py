@@ -2,7 +2,7 @@
 
 For each size: ``capabilities.scoring.capability_matrix(cycle)`` and
 ``capability_matrix(cycle, by="income_group")`` (3 queries each, then pure Python), timed as the
-median of repeated runs, and a hand-written ``SELECT … GROUP BY`` over the same rows (the headline
+median of 9 runs, and a hand-written ``SELECT … GROUP BY`` over the same rows (the headline
 and maturity answers of the scored assessments of the cycle, joined to questions, capabilities,
 assessments and, for the breakdown, participations) run with ``cursor.execute`` and fetched. The
 ratio says what the ORM, the population query and the Python arithmetic cost on top of the one
@@ -11,13 +11,15 @@ aggregate query a DBA would write. Growth is the time at 1,000 countries over th
 
 from __future__ import annotations
 
+import statistics
 import time
+from collections.abc import Callable
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from benchmarks import dataset
-from benchmarks.common import Aim, heading, median_seconds, row
+from benchmarks.common import Aim, heading, row
 from capabilities import scoring
 from capabilities.models import (
     Answer,
@@ -31,7 +33,7 @@ from capabilities.models import (
 )
 
 SIZES = (200, 1000)
-REPEAT = 7
+REPEAT = 9
 
 
 def _sql(by: str) -> tuple[str, list[object]]:
@@ -66,13 +68,28 @@ def raw_group_by(cycle: Cycle, by: str = "") -> list[tuple[object, ...]]:
         return cursor.fetchall()
 
 
+def interleaved(first: Callable[[], object], second: Callable[[], object]) -> tuple[float, float]:
+    """Medians of REPEAT runs of each, alternating, after a warm-up of each: on a shared machine
+    both see the same background load, so their ratio is steadier than two separate medians."""
+    first(), second()
+    a, b = [], []
+    for _ in range(REPEAT):
+        for fn, times in ((first, a), (second, b)):
+            started = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - started)
+    return statistics.median(a), statistics.median(b)
+
+
 def _measure(cycle: Cycle, label: str) -> dict[str, float]:
     figures: dict[str, float] = {}
     for by, name in (("", "matrix"), ("income_group", "breakdown")):
         with CaptureQueriesContext(connection) as queries:
             scoring.capability_matrix(cycle, by=by)
-        orm = median_seconds(lambda by=by: scoring.capability_matrix(cycle, by=by), repeat=REPEAT)
-        sql = median_seconds(lambda by=by: raw_group_by(cycle, by), repeat=REPEAT)
+        orm, sql = interleaved(
+            lambda by=by: scoring.capability_matrix(cycle, by=by),
+            lambda by=by: raw_group_by(cycle, by),
+        )
         figures[f"{name}_s"] = orm
         figures[f"{name}_sql_s"] = sql
         figures[f"{name}_queries"] = len(queries)
