@@ -12,7 +12,7 @@ from functools import partial
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -89,43 +89,39 @@ def answer_save(
     same content again writes nothing. A first answer moves a not-started assessment to draft.
     """
     evidence = list(evidence or [])
-    answer = (
-        Answer.objects.select_for_update()
-        .select_related("updated_by")
-        .filter(assessment=assessment, question=question)
-        .first()
-    )
+    answer = _locked_answer(assessment, question)
     current_version = answer.version if answer else 0
-    if base_version is not None and base_version != current_version:
-        assert answer is not None or current_version == 0
-        if answer is None:  # answer deleted meanwhile: cannot happen through the app
-            base_version = 0
-        else:
-            return SaveResult(
-                answer=answer,
-                changed=False,
-                stale=StaleAnswer(
-                    answer=answer,
-                    current_value=answer.value,
-                    current_comment=answer.comment,
-                    current_evidence=list(answer.evidence),
-                    saved_by=_display_name(answer.updated_by),
-                    saved_at=answer.updated_at,
-                    current_version=answer.version,
-                ),
-            )
+    if base_version is not None and base_version != current_version and answer is not None:
+        return SaveResult(answer=answer, changed=False, stale=_stale(answer))
     if answer is None:
         if value == "" and comment == "" and not evidence:
             return SaveResult(answer=None, changed=False)
-        answer = Answer.objects.create(
-            assessment=assessment,
-            question=question,
-            value=value,
-            comment=comment,
-            evidence=evidence,
-            version=1,
-            updated_by=user,
-        )
+        try:
+            with transaction.atomic():  # savepoint: someone may create the same answer right now
+                answer = Answer.objects.create(
+                    assessment=assessment,
+                    question=question,
+                    value=value,
+                    comment=comment,
+                    evidence=evidence,
+                    version=1,
+                    updated_by=user,
+                )
+        except IntegrityError:
+            # The other save won the race: theirs is newer than the "no answer" this was based on.
+            answer = _locked_answer(assessment, question)
+            if base_version is not None:
+                return SaveResult(answer=answer, changed=False, stale=_stale(answer))
+            return answer_save(
+                assessment=assessment,
+                question=question,
+                value=value,
+                comment=comment,
+                evidence=evidence,
+                user=user,
+                base_version=None,
+                source=source,
+            )
         AnswerChange.objects.create(
             answer=answer,
             version=1,
@@ -162,11 +158,33 @@ def answer_save(
         answer.updated_by = user
         answer.save()
         change.save()
-    if assessment.status == Status.NOT_STARTED:
+    if assessment.status == Status.NOT_STARTED and _lock(assessment).status == Status.NOT_STARTED:
+        # Locked re-read: two first saves at once record "not started → draft" only once.
         _set_status(assessment=assessment, to_status=Status.DRAFT, user=user, reason="")
     else:
         Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now())
     return SaveResult(answer=answer, changed=True)
+
+
+def _locked_answer(assessment: Assessment, question: Question) -> Answer | None:
+    return (
+        Answer.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .filter(assessment=assessment, question=question)
+        .first()
+    )
+
+
+def _stale(answer: Answer) -> StaleAnswer:
+    return StaleAnswer(
+        answer=answer,
+        current_value=answer.value,
+        current_comment=answer.comment,
+        current_evidence=list(answer.evidence),
+        saved_by=_display_name(answer.updated_by),
+        saved_at=answer.updated_at,
+        current_version=answer.version,
+    )
 
 
 def _set_status(
