@@ -37,6 +37,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import services
 from .models import (
@@ -69,8 +71,12 @@ class ImportProblem:
 
     def __str__(self) -> str:
         if self.column:
-            return f"Row {self.row}, column {self.column}: {self.message}"
-        return f"Row {self.row}: {self.message}"
+            return _("Row %(row)s, column %(column)s: %(message)s") % {
+                "row": self.row,
+                "column": self.column,
+                "message": self.message,
+            }
+        return _("Row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
 
 
 @dataclass
@@ -108,29 +114,67 @@ class ImportReport:
         )
 
     def lines(self) -> list[str]:
-        """The report for people, one line each (command output and upload page)."""
+        """The report for people, one line each (command output and upload page).
+
+        In the active language: the upload page shows it in the administrator's language; the
+        management command runs in LANGUAGE_CODE (English).
+        """
         if self.problems:
-            return [
-                f"{self.file_name}: refused, nothing was imported ({len(self.problems)} problems):",
-                *(f"  {p}" for p in self.problems),
-            ]
-        verb = "would" if self.dry_run else "did"
-        head = f"{self.file_name}: {self.rows} respondents for cycle {self.cycle_code}"
-        head += " (dry run: nothing written)." if self.dry_run else "."
+            count = len(self.problems)
+            head = ngettext(
+                "%(file)s: refused, nothing was imported (%(count)s problem):",
+                "%(file)s: refused, nothing was imported (%(count)s problems):",
+                count,
+            ) % {"file": self.file_name, "count": count}
+            return [head, *(f"  {p}" for p in self.problems)]
+        values = {"file": self.file_name, "count": self.rows, "cycle": self.cycle_code}
+        if self.dry_run:
+            head = ngettext(
+                "%(file)s: %(count)s respondent for cycle %(cycle)s (dry run: nothing written).",
+                "%(file)s: %(count)s respondents for cycle %(cycle)s (dry run: nothing written).",
+                self.rows,
+            )
+        else:
+            head = ngettext(
+                "%(file)s: %(count)s respondent for cycle %(cycle)s.",
+                "%(file)s: %(count)s respondents for cycle %(cycle)s.",
+                self.rows,
+            )
+        head %= values
         if not self.changes:
-            return [head, "Nothing to change: the cycle already holds exactly this data."]
+            return [head, _("Nothing to change: the cycle already holds exactly this data.")]
+        # (what a dry run would do, what the import did, how many)
         items = [
-            ("create the cycle", int(self.cycle_created)),
-            ("create participants", self.participants_created),
-            ("set group attributes of participants", self.participations_changed),
-            ("create assessments", self.assessments_created),
-            ("mark assessments validated", self.assessments_validated),
-            ("add answers", self.answers_created),
-            ("change answers", self.answers_changed),
-            ("clear answers", self.answers_cleared),
+            (_("Would create the cycle"), _("Created the cycle"), int(self.cycle_created)),
+            (
+                _("Would create participants"),
+                _("Created participants"),
+                self.participants_created,
+            ),
+            (
+                _("Would set group attributes of participants"),
+                _("Set group attributes of participants"),
+                self.participations_changed,
+            ),
+            (_("Would create assessments"), _("Created assessments"), self.assessments_created),
+            (
+                _("Would mark assessments validated"),
+                _("Marked assessments validated"),
+                self.assessments_validated,
+            ),
+            (_("Would add answers"), _("Added answers"), self.answers_created),
+            (_("Would change answers"), _("Changed answers"), self.answers_changed),
+            (_("Would clear answers"), _("Cleared answers"), self.answers_cleared),
         ]
-        body = [f"  {verb.capitalize()} {what}: {n}" for what, n in items if n]
-        return [head, *body, f"  Answers already as in the file: {self.answers_unchanged}"]
+        body = [
+            _("  %(what)s: %(count)s") % {"what": would if self.dry_run else did, "count": n}
+            for would, did, n in items
+            if n
+        ]
+        unchanged = _("  Answers already as in the file: %(count)s") % {
+            "count": self.answers_unchanged
+        }
+        return [head, *body, unchanged]
 
 
 class ImportRefused(Exception):
@@ -155,14 +199,14 @@ def sniff_kind(data: bytes, file_name: str) -> str:
     """ "xlsx" or "csv" from the content, checked against the extension; ValueError otherwise."""
     ext = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
     if ext not in ("csv", "xlsx"):
-        raise ValueError("Only .csv and .xlsx files are accepted.")
+        raise ValueError(_("Only .csv and .xlsx files are accepted."))
     is_zip = data[:4] == b"PK\x03\x04"
     if ext == "xlsx":
         if not is_zip:
-            raise ValueError("The file is named .xlsx but is not an Excel workbook.")
+            raise ValueError(_("The file is named .xlsx but is not an Excel workbook."))
         return "xlsx"
     if is_zip or b"\x00" in data[:4096]:
-        raise ValueError("The file is named .csv but is not a text file.")
+        raise ValueError(_("The file is named .csv but is not a text file."))
     return "csv"
 
 
@@ -186,7 +230,9 @@ def read_table(data: bytes, file_name: str) -> Table:
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds of errors for broken files
-            raise ValueError(f"The workbook cannot be read ({exc}).") from exc
+            raise ValueError(
+                _("The workbook cannot be read (%(error)s).") % {"error": exc}
+            ) from exc
         sheet = workbook.worksheets[0]
         raw_rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         workbook.close()
@@ -194,7 +240,7 @@ def read_table(data: bytes, file_name: str) -> Table:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise ValueError("The CSV file is not UTF-8 text.") from exc
+            raise ValueError(_("The CSV file is not UTF-8 text.")) from exc
         try:
             dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
             delimiter = dialect.delimiter
@@ -204,7 +250,7 @@ def read_table(data: bytes, file_name: str) -> Table:
             [c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)
         ]
     if not raw_rows:
-        raise ValueError("The file is empty.")
+        raise ValueError(_("The file is empty."))
     header = [h.strip() for h in raw_rows[0]]
     while header and header[-1] == "":
         header.pop()
@@ -227,7 +273,7 @@ def _group_value(column: str, raw: str) -> str:
     if column == "survey":
         value = slugify(raw)
         if not value:
-            raise ValueError(f"“{raw}” is not a survey name.")
+            raise ValueError(_("“%(value)s” is not a survey name.") % {"value": raw})
         return value
     key = re.sub(r"[\s\-]+", "_", raw.strip().lower())
     choices = IncomeGroup if column == "income_group" else Region
@@ -236,7 +282,10 @@ def _group_value(column: str, raw: str) -> str:
     by_label = {str(label).lower(): value for value, label in choices.choices}
     if raw.strip().lower() in by_label:
         return by_label[raw.strip().lower()]
-    raise ValueError(f"“{raw}” is not one of {', '.join(choices.values)}.")
+    raise ValueError(
+        _("“%(value)s” is not one of %(choices)s.")
+        % {"value": raw, "choices": ", ".join(choices.values)}
+    )
 
 
 def anonymised_code(respondent: str, cycle_code: str) -> str:
@@ -273,21 +322,24 @@ def _validate(
     seen_columns: set[str] = set()
     for name in header:
         if name in seen_columns:
-            problems.append(ImportProblem(1, name, "this column appears twice."))
+            problems.append(ImportProblem(1, name, _("this column appears twice.")))
         seen_columns.add(name)
         if name == "":
-            problems.append(ImportProblem(1, "", "a column has no name."))
+            problems.append(ImportProblem(1, "", _("a column has no name.")))
         elif name != RESPONDENT and name not in GROUP_COLUMNS and name not in questions:
             problems.append(
                 ImportProblem(
                     1,
                     name,
-                    f"unknown column: not a question of framework {framework.code} "
-                    f"nor one of respondent, {', '.join(GROUP_COLUMNS)}.",
+                    _(
+                        "unknown column: not a question of framework %(framework)s "
+                        "nor one of respondent, %(groups)s."
+                    )
+                    % {"framework": framework.code, "groups": ", ".join(GROUP_COLUMNS)},
                 )
             )
     if RESPONDENT not in header:
-        problems.append(ImportProblem(1, RESPONDENT, "the respondent column is missing."))
+        problems.append(ImportProblem(1, RESPONDENT, _("the respondent column is missing.")))
         return []
     index = {name: i for i, name in enumerate(header) if name}
     ids = [
@@ -300,16 +352,17 @@ def _validate(
     out = []
     for (number, cells), respondent in zip(table.rows, ids, strict=True):
         if len(cells) > len(header) and any(cells[len(header) :]):
-            problems.append(ImportProblem(number, "", "the row has more cells than the header."))
+            problems.append(ImportProblem(number, "", _("the row has more cells than the header.")))
         if not respondent:
-            problems.append(ImportProblem(number, RESPONDENT, "the respondent is empty."))
+            problems.append(ImportProblem(number, RESPONDENT, _("the respondent is empty.")))
             continue
         if respondent in first_seen:
             problems.append(
                 ImportProblem(
                     number,
                     RESPONDENT,
-                    f"duplicate respondent {respondent} (already on row {first_seen[respondent]}).",
+                    _("duplicate respondent %(respondent)s (already on row %(row)s).")
+                    % {"respondent": respondent, "row": first_seen[respondent]},
                 )
             )
             continue
@@ -323,8 +376,11 @@ def _validate(
                 ImportProblem(
                     number,
                     RESPONDENT,
-                    f"unknown respondent {respondent}: no country has this code (use "
-                    "--create-participants to create anonymised participants).",
+                    _(
+                        "unknown respondent %(respondent)s: no country has this code (use "
+                        "--create-participants to create anonymised participants)."
+                    )
+                    % {"respondent": respondent},
                 )
             )
         elif country is None and len(code) > COUNTRY_CODE_MAX:
@@ -332,8 +388,11 @@ def _validate(
                 ImportProblem(
                     number,
                     RESPONDENT,
-                    f"respondent id {respondent} is too long to make the participant code {code} "
-                    f"(at most {COUNTRY_CODE_MAX} characters).",
+                    _(
+                        "respondent id %(respondent)s is too long to make the participant code "
+                        "%(code)s (at most %(max)s characters)."
+                    )
+                    % {"respondent": respondent, "code": code, "max": COUNTRY_CODE_MAX},
                 )
             )
         groups, values = {}, {}
@@ -399,7 +458,11 @@ def import_responses(
         framework = FrameworkVersion.objects.filter(code=framework_code).first()
         if framework is None:
             report.problems.append(
-                ImportProblem(1, "", f"no framework version has the code {framework_code}.")
+                ImportProblem(
+                    1,
+                    "",
+                    _("no framework version has the code %(code)s.") % {"code": framework_code},
+                )
             )
             raise ImportRefused(report)
         if cycle is not None and cycle.framework_id != framework.pk:
@@ -407,18 +470,24 @@ def import_responses(
                 ImportProblem(
                     1,
                     "",
-                    f"cycle {cycle_code} uses framework {cycle.framework.code}, not {framework_code}.",
+                    _("cycle %(cycle)s uses framework %(used)s, not %(asked)s.")
+                    % {"cycle": cycle_code, "used": cycle.framework.code, "asked": framework_code},
                 )
             )
             raise ImportRefused(report)
     else:
         framework = cycle.framework if cycle else _latest_framework()
         if framework is None:
-            report.problems.append(ImportProblem(1, "", "no framework version is loaded."))
+            report.problems.append(ImportProblem(1, "", _("no framework version is loaded.")))
             raise ImportRefused(report)
     if not re.fullmatch(r"[-a-zA-Z0-9_]{1,40}", cycle_code):
         report.problems.append(
-            ImportProblem(1, "", f"“{cycle_code}” is not a valid cycle code (letters, digits, -).")
+            ImportProblem(
+                1,
+                "",
+                _("“%(code)s” is not a valid cycle code (letters, digits, -).")
+                % {"code": cycle_code},
+            )
         )
     rows = _validate(
         table,
