@@ -92,6 +92,7 @@ def css_string(text: str) -> str:
 def page_css(*, header: str, generated: str, illustrative: bool) -> SafeString:
     """The @page rules whose text depends on the report and the language."""
     page_label = _("page %(page)s of %(pages)s")
+    confidential = _("Confidential")  # outside the f-string, so makemessages finds it
     marker_page, marker_pages = "\x00PAGE\x00", "\x00PAGES\x00"
     counter = css_string(page_label % {"page": marker_page, "pages": marker_pages})
     counter = counter.replace(marker_page, '" counter(page) "').replace(
@@ -100,7 +101,7 @@ def page_css(*, header: str, generated: str, illustrative: bool) -> SafeString:
     rules = [
         "@page {",
         f"  @top-left {{ content: {css_string(header)}; }}",
-        f"  @top-right {{ content: {css_string(_('Confidential'))}; }}",
+        f"  @top-right {{ content: {css_string(confidential)}; }}",
         f"  @bottom-left {{ content: {css_string(generated)}; }}",
         f"  @bottom-right {{ content: {counter}; }}",
     ]
