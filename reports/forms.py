@@ -24,7 +24,7 @@ class CycleChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Cycle) -> str:
         name = obj.tr("name")
         if obj.is_illustrative and "illustrat" not in name.lower():
-            return f"{name} ({_('illustrative')})"
+            return _("%(name)s (illustrative)") % {"name": name}
         return name
 
 
