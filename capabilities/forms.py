@@ -207,3 +207,52 @@ class ReviewCommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
         error_messages={"required": _("Write the comment before adding it.")},
     )
+
+
+def _domain_choices() -> list[tuple[str, str]]:
+    """Domain codes with their names in the active language (one query)."""
+    from .models import Domain
+
+    seen: dict[str, str] = {}
+    for domain in Domain.objects.order_by("framework__created_at", "order"):
+        seen[domain.code] = f"{domain.code}. {domain.name}"
+    return sorted(seen.items())
+
+
+class ContributorForm(forms.Form):
+    """A new contributor: who, and which domains they may answer."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_("They receive a link at this address to choose their password."),
+    )
+    domain_codes = forms.MultipleChoiceField(
+        label=_("Domains they may answer"), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["domain_codes"].choices = _domain_choices()
+
+
+class ContributorDomainsForm(forms.Form):
+    """Change an existing contributor's domains, or remove their access."""
+
+    domain_codes = forms.MultipleChoiceField(
+        label=_("Domains they may answer"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    active = forms.BooleanField(label=_("Has access"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["domain_codes"].choices = _domain_choices()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("active") and not data.get("domain_codes"):
+            self.add_error(
+                "domain_codes", _("Choose at least one domain, or remove the person's access.")
+            )
+        return data

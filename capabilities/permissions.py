@@ -238,3 +238,18 @@ def cycle_assessments(user: User, cycle: Cycle) -> QuerySet[Assessment]:
         else Value(True, output_field=BooleanField())
     )
     return listed_assessments(user).for_cycle(cycle).annotate(answers_readable=flag)
+
+
+def team_members(user: User) -> QuerySet[Profile]:
+    """The profiles a focal point manages: its country's team. Empty for everyone else."""
+    if role_of(user) != Role.FOCAL_POINT:
+        return Profile.objects.none()
+    return Profile.objects.filter(
+        country_id=country_id_of(user), role__in=[Role.FOCAL_POINT, Role.CONTRIBUTOR]
+    )
+
+
+def require_team_manager(user: User) -> None:
+    """Only a focal point assigns contributors of its own country (administrators use the admin)."""
+    if role_of(user) != Role.FOCAL_POINT:
+        raise PermissionDenied("Only a focal point manages the country's team.")

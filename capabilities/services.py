@@ -311,3 +311,45 @@ def participation_set(
         defaults={"income_group": income_group, "region": region, "survey": survey},
     )
     return participation
+
+
+@transaction.atomic
+def contributor_add(
+    *,
+    country: Country,
+    first_name: str,
+    last_name: str,
+    email: str,
+    domain_codes: list[str],
+    added_by: AbstractBaseUser,
+) -> AbstractBaseUser:
+    """Creates a contributor of ``country`` with no usable password (they set one by e-mail)."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    email = email.strip().lower()
+    if (
+        User.objects.filter(email__iexact=email).exists()
+        or User.objects.filter(username__iexact=email).exists()
+    ):
+        raise ValidationError(_("Someone with this e-mail address already has an account."))
+    user = User(username=email, email=email, first_name=first_name, last_name=last_name)
+    user.set_unusable_password()
+    user.save()
+    Profile.objects.create(
+        user=user, role=Role.CONTRIBUTOR, country=country, domain_codes=sorted(domain_codes)
+    )
+    return user
+
+
+@transaction.atomic
+def contributor_update(*, profile: Profile, domain_codes: list[str], active: bool) -> Profile:
+    """Changes a contributor's domains, or removes (deactivates) them; their history stays."""
+    if profile.role != Role.CONTRIBUTOR:
+        raise ValidationError(_("Only contributors can be changed here."))
+    profile.domain_codes = sorted(domain_codes)
+    profile.save(update_fields=["domain_codes"])
+    if profile.user.is_active != active:
+        profile.user.is_active = active
+        profile.user.save(update_fields=["is_active"])
+    return profile

@@ -5,13 +5,15 @@ Every URL that carries an assessment id answers 404 to a user who may not read t
 
 from django.urls import path
 
-from . import views
+from . import team_views, views
 
 app_name = "capabilities"
 
 urlpatterns = [
     path("assessments/", views.assessment_list, name="assessment_list"),
     path("review/", views.review_queue, name="review_queue"),
+    path("team/", team_views.team, name="team"),
+    path("team/<int:pk>/", team_views.team_member, name="team_member"),
     path("assessments/<int:pk>/", views.dashboard, name="dashboard"),
     path("assessments/<int:pk>/domains/<str:code>/", views.domain_page, name="domain"),
     path(

@@ -69,6 +69,22 @@ ACCESS: dict[str, Rule] = {
     # --- questionnaire and workflow ----------------------------------------------------------
     "capabilities:assessment_list": Rule("GET", SECRETARIAT),
     "capabilities:review_queue": Rule("GET", SECRETARIAT),
+    "capabilities:team": Rule("GET", _only("focal_a", "focal_b")),  # each sees only its own team
+    "capabilities:team_member": Rule(
+        "POST",
+        _only("focal_a"),
+        kwargs=lambda ctx: {"pk": ctx["users"]["contributor_a"].profile.pk},
+        data=lambda ctx: {
+            f"m{ctx['users']['contributor_a'].profile.pk}-domain_codes": ["D2"],
+            f"m{ctx['users']['contributor_a'].profile.pk}-active": "on",
+        },
+    ),
+    "password_reset": Rule("GET", _everyone(anonymous=OK)),
+    "password_reset_done": Rule("GET", _everyone(anonymous=OK)),
+    "password_reset_confirm": Rule(
+        "GET", _everyone(anonymous=OK), kwargs=lambda ctx: {"uidb64": "MQ", "token": "x-y"}
+    ),
+    "password_reset_complete": Rule("GET", _everyone(anonymous=OK)),
     "capabilities:dashboard": Rule("GET", TEAM_A_AND_SECRETARIAT, kwargs=A_PK),
     "capabilities:domain": Rule(
         "GET", TEAM_A_AND_SECRETARIAT, kwargs=lambda ctx: {**A_PK(ctx), "code": "D1"}
