@@ -9,11 +9,14 @@
     var figure = JSON.parse(source.textContent);
     var config = {
       displaylogo: false,
+      showSendToCloud: false,  /* "Share chart..." would upload confidential data to Plotly Cloud */
       responsive: true,
       modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "zoom2d", "pan2d"],
       toImageButtonOptions: { format: "svg", filename: el.getAttribute("data-figure") }
     };
     Plotly.newPlot(el, figure.data, figure.layout, config).then(function () {
+      /* The SVG repeats the data table below it, without structure: screen readers use the table. */
+      el.querySelectorAll("svg.main-svg").forEach(function (svg) { svg.setAttribute("aria-hidden", "true"); });
       el.setAttribute("data-drawn", "true");
     });
   }
