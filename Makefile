@@ -10,7 +10,7 @@ MANAGE := $(BIN)/python manage.py
 PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 /root/.pyenv/versions/3.13*/bin/python3 /root/.pyenv/versions/3.12*/bin/python3 /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1 && { command -v $$p; break; }; done)
 
-.PHONY: help venv run serve setup test test-fast lint format bench messages lock clean
+.PHONY: help venv run serve setup test test-fast lint format bench messages messages-update lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,6 +28,15 @@ venv: $(BIN)/.installed ## Create the virtualenv and install the pinned dependen
 messages: venv ## Compile the translation catalogues (locale/*/LC_MESSAGES/django.po)
 	@if ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then \
 		MRN_TESTING=true $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules >/dev/null; fi
+
+MAKEMESSAGES_IGNORE := --ignore=.venv --ignore=static/vendor --ignore=node_modules --ignore=tests \
+	--ignore=benchmarks --ignore=test-artifacts --ignore=docs --ignore=deploy --ignore=scripts
+
+messages-update: venv ## Extract new strings into locale/fr/LC_MESSAGES/*.po; then translate them (no fuzzy)
+	MRN_TESTING=true $(MANAGE) makemessages -l fr -d django --no-obsolete --add-location=file $(MAKEMESSAGES_IGNORE)
+	@if grep -rqsE "\b(n|p|np)?gettext\(" static/js --include=*.js --exclude-dir=vendor; then \
+		MRN_TESTING=true $(MANAGE) makemessages -l fr -d djangojs --no-obsolete --add-location=file $(MAKEMESSAGES_IGNORE); fi
+	@msgfmt --check --statistics -o /dev/null locale/fr/LC_MESSAGES/django.po
 
 setup: venv messages
 	DJANGO_DEBUG=true $(MANAGE) migrate --noinput
