@@ -53,6 +53,27 @@ def axe_violations(page: Page) -> list[str]:
     ]
 
 
+def dangling_references(page: Page) -> list[str]:
+    """aria-describedby, aria-labelledby, aria-controls and label[for] naming an id that is not on
+    the page (a hint or an error a screen reader would never hear)."""
+    return page.evaluate(
+        """() => {
+          const out = [];
+          for (const attr of ['aria-describedby', 'aria-labelledby', 'aria-controls']) {
+            document.querySelectorAll('[' + attr + ']').forEach(el => {
+              for (const id of el.getAttribute(attr).split(/\\s+/).filter(Boolean)) {
+                if (!document.getElementById(id)) { out.push(attr + '=' + id); }
+              }
+            });
+          }
+          document.querySelectorAll('label[for]').forEach(el => {
+            if (!document.getElementById(el.htmlFor)) { out.push('for=' + el.htmlFor); }
+          });
+          return out;
+        }"""
+    )
+
+
 @dataclass
 class Watch:
     """What a page did that a test may want to refuse."""

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from capabilities.models import Answer, Assessment, Profile
 
-from ._helpers import add_session, axe_violations, question, watch
+from ._helpers import add_session, axe_violations, dangling_references, question, watch
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,13 +32,18 @@ def _pages(cycle: str, language: str) -> dict[str, list[tuple[str, str]]]:
     c = Assessment.objects.get(country__code="DEMO-C", cycle__code=cycle)
     answer = Answer.objects.filter(assessment=a).order_by("question__code").first()
     pages = {
-        "": [("login", "/accounts/login/")],
+        "": [
+            ("login", "/accounts/login/"),
+            ("password reset", "/accounts/password/reset/"),
+            ("password reset sent", "/accounts/password/reset/sent/"),
+        ],
         "focal": [
             ("home", "/"),
             ("dashboard", f"/assessments/{a.pk}/"),
             ("domain D1 (answered)", f"/assessments/{a.pk}/domains/D1/"),
             ("domain D6", f"/assessments/{a.pk}/domains/D6/"),
             ("check answers", f"/assessments/{a.pk}/check/"),
+            ("team", "/team/"),
             ("answer history", f"/assessments/{a.pk}/answers/{answer.question_id}/history/"),
         ],
         "analyst": [
@@ -90,7 +95,9 @@ def test_no_serious_or_critical_wcag_violation_on_any_page(
             if page.locator(".mrn-chart").count():
                 page.wait_for_selector(".mrn-chart[data-drawn=true]", timeout=15000)
             assert page.locator("html").get_attribute("lang") == language, name
-            problems = axe_violations(page)
+            problems = axe_violations(page) + [
+                f"dangling reference {ref}" for ref in dangling_references(page)
+            ]
             if problems:
                 found[name] = problems
         assert seen.errors == []
