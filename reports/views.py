@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -420,7 +421,7 @@ def methodology(request: HttpRequest) -> HttpResponse:
         request,
         "reports/methodology.html",
         {"example": example, "half": half, "small": small, "min_cell": k,
-         "exact": f"{100 * 36 / 41:.2f}"},
+         "exact": number_format(100 * 36 / 41, 2)},  # 87.80 / 87,80 per language
     )  # fmt: skip
 
 

@@ -432,3 +432,12 @@ def test_english_leftover_check_finds_english_interface_strings():
     page = "<main><h1>Check your answers before submitting</h1><p>Se déconnecter</p></main>"
     assert "Check your answers before submitting" in _english_leftovers(page)
     assert _english_leftovers("<p>Vérifiez vos réponses avant de soumettre l'évaluation</p>") == []
+
+
+def test_decimal_numbers_follow_the_language(client, analyst):
+    client.force_login(analyst)
+    english = client.get(reverse("reports:methodology")).content.decode()
+    Profile.objects.filter(user=analyst).update(language="fr")
+    french = client.get(reverse("reports:methodology")).content.decode()
+    assert "87.80" in english and "87,80" not in english
+    assert "87,80" in french and "87.80" not in french
