@@ -55,7 +55,7 @@ def _pages(cycle: str, language: str) -> dict[str, list[tuple[str, str]]]:
             ("matrix by income group", f"/matrix/?cycle={cycle}&by=income_group"),
             ("profile", "/countries/DEMO-D/profile/"),
             ("heat map", f"/analysis/heatmap/?cycle={cycle}"),
-            ("compare", f"/analysis/compare/?cycle={cycle}"),
+            ("compare", f"/analysis/compare/?cycle={cycle}&countries=DEMO-C&countries=DEMO-D"),
             ("trend", "/analysis/trend/"),
             ("methodology", "/methodology/"),
             ("downloads", f"/downloads/{cycle}/"),
