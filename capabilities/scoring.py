@@ -56,13 +56,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import (
-    CharField,
     Count,
+    F,
+    FilteredRelation,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
@@ -75,7 +74,6 @@ from .models import (
     Cycle,
     FrameworkVersion,
     IncomeGroup,
-    Participation,
     QuestionKind,
     Region,
 )
@@ -638,12 +636,16 @@ def _check_by(by: str) -> None:
         raise ValueError(f"Unknown grouping {by!r}: expected one of {', '.join(GROUP_FIELDS)}.")
 
 
-def _group_subquery(by: str, cycle_ref: str, country_ref: str) -> Coalesce:
+def _with_group(qs: QuerySet, by: str, cycle: Cycle, country_path: str) -> QuerySet:
+    """Annotates ``grp``: the country's ``by`` attribute in ``cycle`` ("" without one).
 
-    sub = Participation.objects.filter(
-        cycle_id=OuterRef(cycle_ref), country_id=OuterRef(country_ref)
-    ).values(by)[:1]
-    return Coalesce(Subquery(sub, output_field=CharField()), Value(""))
+    One LEFT JOIN on the cycle's Participation (unique per cycle and country), not a subquery per
+    row: the GROUP BY stays a single pass over the answers (docs/benchmarks.md).
+    """
+    relation = f"{country_path}__participations"
+    return qs.annotate(
+        cycle_participation=FilteredRelation(relation, condition=Q(**{f"{relation}__cycle": cycle}))
+    ).annotate(grp=Coalesce(F(f"cycle_participation__{by}"), Value("")))
 
 
 def _scored(cycle: Cycle, assessments: QuerySet[Assessment] | None) -> QuerySet[Assessment]:
@@ -681,12 +683,7 @@ def populations(
     qs = _scored(cycle, assessments)
     if not by:
         return {"": qs.count()}
-    rows = (
-        qs.annotate(grp=_group_subquery(by, "cycle_id", "country_id"))
-        .values("grp")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    rows = _with_group(qs, by, cycle, "country").values("grp").annotate(n=Count("id")).order_by()
     result = {"": 0}
     for row in rows:
         result[""] += row["n"]
@@ -719,7 +716,7 @@ def answer_rows(
         code_field = "question__code"
     fields = [code_field, "question__kind", "value"]
     if by:
-        qs = qs.annotate(grp=_group_subquery(by, "assessment__cycle_id", "assessment__country_id"))
+        qs = _with_group(qs, by, cycle, "assessment__country")
         fields.append("grp")
     yes_no, maturity = [], []
     for row in qs.values(*fields).annotate(n=Count("id")).order_by():
@@ -881,9 +878,7 @@ def cohort_domain_maturity(
         value__in=["1", "2", "3", "4"],
     )
     if by:
-        qs = qs.annotate(
-            grp=_group_subquery(by, "assessment__cycle_id", "assessment__country_id")
-        ).filter(grp=group)
+        qs = _with_group(qs, by, cycle, "assessment__country").filter(grp=group)
     rows = (
         qs.values("question__capability__domain__code")
         .annotate(

@@ -112,6 +112,12 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+# The matrix GROUP BY is short: PostgreSQL's JIT compilation costs more than it saves there
+# (docs/benchmarks.md). Set DATABASE_PG_JIT=true to let the server decide.
+_postgres = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if _postgres and not env_bool("DATABASE_PG_JIT", False):
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
