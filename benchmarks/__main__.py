@@ -39,7 +39,11 @@ def main(argv: list[str]) -> int:
                 print(f"(skipped {name}: not written yet)")
                 continue
             raise
-        aims.extend(module.run())
+        try:
+            aims.extend(module.run())
+        except Exception as exc:  # one broken module must not hide the others' figures
+            print(f"!! {name} stopped: {type(exc).__name__}: {exc}")
+            aims.append(Aim(f"{name} ran to the end", 0, 1, higher_is_better=True, unit=""))
     print()
     for aim in aims:
         print(aim.line())
