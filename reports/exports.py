@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from capabilities import values
 from capabilities.models import Answer, Assessment, Cycle, Participation, Question
@@ -30,6 +31,48 @@ from capabilities.scoring import Matrix
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 WIDE_FIXED_COLUMNS = ("respondent", "income_group", "region", "survey")
+# The long format is read by people: its header is translated (the English header keeps these
+# codes). The wide format is the import format: its header stays as codes in every language.
+LONG_COLUMNS = (
+    "cycle",
+    "country_code",
+    "country",
+    "status",
+    "domain",
+    "capability_code",
+    "capability",
+    "question_code",
+    "question",
+    "value",
+    "display_value",
+    "comment",
+    "evidence",
+    "updated_by",
+    "updated_at",
+)
+
+
+def _long_column_labels() -> tuple[str, ...]:
+    """The long format's header in the active language (makemessages reads these literals)."""
+    return (
+        pgettext("long export column", "cycle"),
+        pgettext("long export column", "country_code"),
+        pgettext("long export column", "country"),
+        pgettext("long export column", "status"),
+        pgettext("long export column", "domain"),
+        pgettext("long export column", "capability_code"),
+        pgettext("long export column", "capability"),
+        pgettext("long export column", "question_code"),
+        pgettext("long export column", "question"),
+        pgettext("long export column", "value"),
+        pgettext("long export column", "display_value"),
+        pgettext("long export column", "comment"),
+        pgettext("long export column", "evidence"),
+        pgettext("long export column", "updated_by"),
+        pgettext("long export column", "updated_at"),
+    )
+
+
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -144,23 +187,7 @@ def _who(answer: Answer) -> str:
 def answers_long(data: AnswerData, *, lang: str = "en") -> Table:
     """One row per country and question (unanswered questions included, with empty values)."""
     with translation.override(lang):
-        header = (
-            "cycle",
-            "country_code",
-            "country",
-            "status",
-            "domain",
-            "capability_code",
-            "capability",
-            "question_code",
-            "question",
-            "value",
-            "display_value",
-            "comment",
-            "evidence",
-            "updated_by",
-            "updated_at",
-        )
+        header = _long_column_labels()
         rows: list[tuple[Cell, ...]] = []
         for assessment in data.assessments:
             country = assessment.country

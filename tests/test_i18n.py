@@ -441,3 +441,18 @@ def test_decimal_numbers_follow_the_language(client, analyst):
     french = client.get(reverse("reports:methodology")).content.decode()
     assert "87.80" in english and "87,80" not in english
     assert "87,80" in french and "87.80" not in french
+
+
+def test_long_export_header_is_translated_and_the_import_format_keeps_its_codes(
+    assessment_a, analyst
+):
+    from capabilities.permissions import visible_assessments
+    from reports import exports
+
+    data = exports.load_answer_data(assessment_a.cycle, visible_assessments(analyst))
+    assert exports.answers_long(data, lang="en").header == exports.LONG_COLUMNS
+    french = exports.answers_long(data, lang="fr").header
+    assert french[:4] == ("Cycle", "Code du pays", "Pays", "Statut")
+    with translation.override("fr"):
+        wide = exports.answers_wide(data).header
+    assert wide[:4] == exports.WIDE_FIXED_COLUMNS and wide[4].startswith("C01.")

@@ -59,7 +59,8 @@ def test_long_export_has_one_row_per_country_and_question_with_who_and_when(
     data = exports.load_answer_data(assessment_a.cycle, visible_assessments(analyst))
     table = exports.answers_long(data, lang="fr")
     assert len(table.rows) == 2 * len(questions)
-    header = table.header
+    header = exports.LONG_COLUMNS  # the French header is translated: columns by position
+    assert table.header[header.index("question_code")] == "Code de la question"
     row = next(r for r in table.rows if r[header.index("question_code")] == "C01.in_place")
     assert row[header.index("country_code")] == "GHA"
     assert row[header.index("value")] in ("yes", "no", "dont_know")
