@@ -74,6 +74,40 @@ def dangling_references(page: Page) -> list[str]:
     )
 
 
+def structure_problems(page: Page) -> list[str]:
+    """A page title, one main landmark, one h1 first, heading levels that never skip going down,
+    and on questionnaire pages one fieldset with a legend per question."""
+    return page.evaluate(
+        """() => {
+          const out = [];
+          if (!document.title.trim()) { out.push('no title'); }
+          if (document.querySelectorAll('main').length !== 1) { out.push('main landmarks != 1'); }
+          const headings = Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6'))
+            .filter(h => h.getClientRects().length);
+          const h1 = headings.filter(h => h.tagName === 'H1').length;
+          if (h1 !== 1) { out.push('h1 count ' + h1); }
+          let previous = 0;
+          for (const h of headings) {
+            const level = Number(h.tagName[1]);
+            if (previous === 0 && level !== 1 && !h.closest('header, .alert')) {
+              out.push('first heading is ' + h.tagName + ' ' + h.textContent.trim().slice(0, 40));
+            }
+            if (previous && level > previous + 1) {
+              out.push(`heading skips ${'h' + previous} -> ${h.tagName}: ${h.textContent.trim().slice(0, 40)}`);
+            }
+            previous = level;
+          }
+          document.querySelectorAll('.question[data-save-url]').forEach(q => {
+            const sets = q.querySelectorAll('fieldset');
+            if (sets.length !== 1 || !sets[0].querySelector(':scope > legend')) {
+              out.push('question without one fieldset and legend: ' + q.id);
+            }
+          });
+          return out;
+        }"""
+    )
+
+
 @dataclass
 class Watch:
     """What a page did that a test may want to refuse."""
