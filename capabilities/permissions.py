@@ -182,8 +182,25 @@ def require_analyst(user: User) -> None:
 
 
 def can_see_country_profile(user: User, country: Country) -> bool:
-    """Country profiles: the country's own team, analysts and administrators."""
-    return is_analyst(user) or country_id_of(user) == country.pk
+    """Country profiles: the country's own team, analysts and administrators; and the teams of
+    other countries when the country has opted in to share its profile with peers."""
+    if is_analyst(user) or country_id_of(user) == country.pk:
+        return True
+    return country.shares_profile and country_id_of(user) is not None
+
+
+def profile_assessments(user: User, country: Country) -> QuerySet[Assessment]:
+    """The assessments a country profile is built from for ``user``.
+
+    What the user may read; for a peer looking at a country that shares its profile, that
+    country's submitted and validated assessments (its profile only: answers, comments and
+    reports stay closed, since those go through visible_assessments).
+    """
+    if is_analyst(user) or country_id_of(user) == country.pk:
+        return visible_assessments(user)
+    if can_see_country_profile(user, country):
+        return Assessment.objects.filter(country=country).scored()
+    return Assessment.objects.none()
 
 
 def require_country_profile(user: User, country: Country) -> None:

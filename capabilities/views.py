@@ -50,6 +50,7 @@ from .models import (
     Answer,
     AnswerChange,
     Assessment,
+    Country,
     Cycle,
     Domain,
     IncomeGroup,
@@ -76,6 +77,9 @@ def home(request: HttpRequest) -> HttpResponse:
             .with_progress()
             .annotate(question_total=_question_total())
             .order_by("-cycle__opens_on", "-cycle__created_at")
+        )
+        context["shared_profiles"] = list(
+            Country.objects.filter(shares_profile=True).exclude(pk=country.pk)
         )
     if permissions.is_analyst(user):
         context["submitted_count"] = Assessment.objects.submitted().count()

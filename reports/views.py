@@ -207,7 +207,7 @@ def country_profile(request: HttpRequest, code: str) -> HttpResponse:
     (all countries, its income group) — never beside other named countries."""
     country = get_object_or_404(Country, code=code)
     permissions.require_country_profile(request.user, country)
-    visible = permissions.visible_assessments(request.user)
+    visible = permissions.profile_assessments(request.user, country)
     assessments = list(
         visible.filter(country=country).select_related("cycle__framework", "country")
     )
