@@ -12,6 +12,7 @@ uses starts from ``visible_assessments(user)``.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
@@ -174,6 +175,15 @@ def can_review(user: User, assessment: Assessment) -> bool:
 
 def can_comment(user: User) -> bool:
     return is_analyst(user)
+
+
+def aggregate_min_cell(user: User | None) -> int | None:
+    """Suppression of whole-cycle aggregates for ``user``: exact (None) for analysts,
+    administrators and management commands (``user`` None); K = settings.MRN_MIN_CELL for
+    everyone else. Group breakdowns are always suppressed below K (capabilities.scoring)."""
+    if user is None or is_analyst(user):
+        return None
+    return settings.MRN_MIN_CELL
 
 
 def require_analyst(user: User) -> None:

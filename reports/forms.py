@@ -28,14 +28,19 @@ class CycleChoiceField(forms.ModelChoiceField):
         return name
 
 
-class MatrixFilterForm(forms.Form):
-    cycle = CycleChoiceField(
+def cycle_field() -> CycleChoiceField:
+    """The cycle filter of the analysis pages; each form narrows the queryset to what it offers."""
+    return CycleChoiceField(
         label=_("Cycle"),
         queryset=Cycle.objects.none(),
         to_field_name="code",
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+
+
+class MatrixFilterForm(forms.Form):
+    cycle = cycle_field()
     by = forms.ChoiceField(
         label=_("Break down by"),
         choices=BY_CHOICES,
@@ -51,13 +56,7 @@ class MatrixFilterForm(forms.Form):
 
 
 class CompareForm(forms.Form):
-    cycle = CycleChoiceField(
-        label=_("Cycle"),
-        queryset=Cycle.objects.none(),
-        to_field_name="code",
-        required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
+    cycle = cycle_field()
     countries = forms.MultipleChoiceField(
         label=_("Countries (up to five)"),
         required=False,

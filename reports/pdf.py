@@ -198,15 +198,12 @@ class CountryReport:
 
 
 def status_label(status: str | None) -> str:
-    labels = {
-        YesNo.YES: _("In place"),
-        YesNo.NO: _("Not in place"),
-        YesNo.DONT_KNOW: _("Don't know"),
-        "": _("No answer"),
-    }
+    """charts.status_label, plus "Not assessed" for a capability of no assessment."""
+    from .charts import status_label as chart_status_label
+
     if status is None:
         return _("Not assessed")
-    return str(labels.get(status, status))
+    return str(chart_status_label(status))
 
 
 def _maturity(value: str) -> int | None:
@@ -408,12 +405,10 @@ def cell_text(cell: object, min_cell: int | None) -> str:
 
 
 def matrix_min_cell(user: object | None) -> int | None:
-    """Suppression of the overall matrix: none for analysts (and commands), K for everyone else."""
-    from capabilities.permissions import is_analyst
+    """Suppression of the overall matrix (rules in capabilities.permissions.aggregate_min_cell)."""
+    from capabilities.permissions import aggregate_min_cell
 
-    if user is None or is_analyst(user):  # type: ignore[arg-type]
-        return None
-    return settings.MRN_MIN_CELL
+    return aggregate_min_cell(user)  # type: ignore[arg-type]
 
 
 def matrix_report_html(

@@ -60,8 +60,7 @@ def _pick_cycle(cycles: list[Cycle], code: str | None) -> Cycle | None:
 
 
 def _min_cell_for(request: HttpRequest) -> int | None:
-    """Overall cells: exact for analysts, suppressed below K for everyone else."""
-    return None if permissions.is_analyst(request.user) else settings.MRN_MIN_CELL
+    return permissions.aggregate_min_cell(request.user)
 
 
 # ---------------------------------------------------------------------------------------------

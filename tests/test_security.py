@@ -406,3 +406,13 @@ def test_repeated_failed_sign_ins_lock_the_account_for_a_while(focal_a, settings
     assert locked.status_code == 429
     assert "Too many failed sign-in attempts" in locked.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_exact_aggregates_are_for_the_secretariat_and_commands_only(
+    focal_a, contributor_a, analyst, admin_user, settings
+):
+    from capabilities.permissions import aggregate_min_cell
+
+    settings.MRN_MIN_CELL = 7
+    assert [aggregate_min_cell(u) for u in (focal_a, contributor_a)] == [7, 7]
+    assert [aggregate_min_cell(u) for u in (analyst, admin_user, None)] == [None, None, None]
