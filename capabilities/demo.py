@@ -16,7 +16,6 @@ from django.db import transaction
 
 from . import services
 from .models import (
-    Assessment,
     Country,
     CountryKind,
     Cycle,
@@ -205,7 +204,3 @@ def _demo_users() -> dict[str, object]:
         )
         users[username] = user
     return users
-
-
-def existing_assessments() -> int:
-    return Assessment.objects.filter(cycle__code=DEMO_CYCLE).count()

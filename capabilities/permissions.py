@@ -66,10 +66,6 @@ def country_id_of(user: User) -> int | None:
     return None
 
 
-def is_focal_point(user: User) -> bool:
-    return role_of(user) == Role.FOCAL_POINT
-
-
 # What an analyst may read: assessments that have been submitted at least once.
 ANALYST_READABLE = Q(status__in=[Status.SUBMITTED, Status.VALIDATED]) | Q(
     submitted_at__isnull=False
@@ -102,10 +98,6 @@ def listed_assessments(user: User) -> QuerySet[Assessment]:
     if is_analyst(user):
         return Assessment.objects.all()
     return visible_assessments(user)
-
-
-def can_read_answers(user: User, assessment: Assessment) -> bool:
-    return visible_assessments(user).filter(pk=assessment.pk).exists()
 
 
 def get_assessment_for_user(user: User, pk: int, *, write: bool = False) -> Assessment:
@@ -171,10 +163,6 @@ def can_submit(user: User, assessment: Assessment) -> bool:
 def can_review(user: User, assessment: Assessment) -> bool:
     """Comment, return or validate: analysts and administrators, on a submitted assessment."""
     return is_analyst(user) and assessment.status == Status.SUBMITTED
-
-
-def can_comment(user: User) -> bool:
-    return is_analyst(user)
 
 
 def aggregate_min_cell(user: User | None) -> int | None:

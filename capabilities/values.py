@@ -159,10 +159,6 @@ def display(question: Question, value: str, lang: str | None = None) -> str:
     return value
 
 
-def is_answered(value: str) -> bool:
-    return value != ""
-
-
 def required_missing(questions: Sequence[Question], values: dict[int, str]) -> list[Question]:
     """Required questions with no answer (``values`` maps question id to value)."""
     return [q for q in questions if q.required and not values.get(q.pk)]
