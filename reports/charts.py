@@ -332,7 +332,12 @@ def breakdown_spec(
         panels=panels,
         note=_matrix_note()
         + " "
-        + _("Groups where fewer than %(k)s countries answered show no share.") % {"k": k},
+        + _(
+            "Groups in which fewer than %(min_cell)s countries answered show no share; "
+            "when that is a single group, the next smallest is hidden too, so that no "
+            "country's answer can be worked out by subtraction."
+        )
+        % {"min_cell": k},
         illustrative=illustrative,
         illustrative_note=_illustrative_note(illustrative),
     )
