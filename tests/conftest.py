@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 
 from capabilities import services
 from capabilities.models import (
@@ -36,6 +37,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, with the reference data loaded once (committed; tests roll back to it)."""
     with django_db_blocker.unblock():
         load_all()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache (cycle aggregates, reports/cohorts.py)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
