@@ -18,7 +18,7 @@ cached: a query limited to what one user may see (``assessments=``) is never cac
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Max, OuterRef, Subquery
@@ -35,7 +35,6 @@ from capabilities.models import (
     Question,
 )
 
-T = TypeVar("T")
 GENERATION_KEY = "aggregates:generation"
 
 
@@ -98,7 +97,7 @@ def _stamp_of(cycle: Cycle) -> str:
     return stamp
 
 
-def _cached(cycle: Cycle, name: str, parts: tuple[object, ...], compute: Callable[[], T]) -> T:
+def _cached[T](cycle: Cycle, name: str, parts: tuple[object, ...], compute: Callable[[], T]) -> T:
     key = ":".join(
         str(p) for p in ("aggregates", _generation(), cycle.pk, _stamp_of(cycle), name, *parts)
     )
