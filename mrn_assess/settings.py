@@ -87,6 +87,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "mrn_assess.urls"
 WSGI_APPLICATION = "mrn_assess.wsgi.application"
 
+# Django's form renderer with the plain widgets written in Python (capabilities/renderers.py).
+FORM_RENDERER = "capabilities.renderers.LeanFormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
