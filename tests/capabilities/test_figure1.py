@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from capabilities.models import Cycle
 from capabilities.reference_data import BASELINE_CSV, FIGURE1_CSV
@@ -15,16 +16,25 @@ BASELINE = BASELINE_CSV
 FIGURE1 = FIGURE1_CSV
 
 
+@pytest.fixture(scope="module")
+def _imported_baseline(django_db_setup, django_db_blocker):
+    """The baseline imported once for this module (the tests only read it), inside a transaction
+    rolled back when the module ends; each test's own transaction is a savepoint inside it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command(
+            "import_responses",
+            str(BASELINE),
+            cycle="baseline-2021",
+            create_participants=True,
+            illustrative=True,
+            stdout=io.StringIO(),
+        )
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def baseline(reference) -> Cycle:
-    call_command(
-        "import_responses",
-        str(BASELINE),
-        cycle="baseline-2021",
-        create_participants=True,
-        illustrative=True,
-        stdout=io.StringIO(),
-    )
+def baseline(_imported_baseline, reference) -> Cycle:
     return Cycle.objects.get(code="baseline-2021")
 
 
