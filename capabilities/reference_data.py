@@ -35,6 +35,11 @@ from .models import (
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 FRAMEWORKS_DIR = FIXTURES / "frameworks"
 CYCLES_DIR = FIXTURES / "cycles"
+# The illustrative 2021 baseline (imported by scripts/import_baseline.sh and the Figure 1 tests) and
+# the review's published Figure 1 (see fixtures/baseline/README.md).
+BASELINE_DIR = FIXTURES / "baseline"
+BASELINE_CSV = BASELINE_DIR / "mnr_2021_baseline.csv"
+FIGURE1_CSV = BASELINE_DIR / "figure1.csv"
 
 
 class ReferenceDataError(Exception):

@@ -87,6 +87,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "mrn_assess.urls"
 WSGI_APPLICATION = "mrn_assess.wsgi.application"
 
+# Django's form renderer with the plain widgets written in Python (capabilities/renderers.py).
+FORM_RENDERER = "capabilities.renderers.LeanFormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -179,6 +182,23 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = MRN_MAX_UPLOAD_BYTES
 
 # Scoring: aggregate cells built from fewer than this many countries are suppressed.
 MRN_MIN_CELL = env_int("MRN_MIN_CELL", 5)
+
+# Cache (reports/cohorts.py keeps cycle aggregates in it, keyed by the cycle's last change):
+# local memory per process by default; MRN_CACHE_URL=db:// for the database table "mrn_cache"
+# (run `manage.py createcachetable` once), or redis://host:6379/0 for Redis (needs redis-py).
+MRN_CACHE_URL = os.environ.get("MRN_CACHE_URL", "").strip()
+MRN_CACHE_SECONDS = env_int("MRN_CACHE_SECONDS", 600)
+if MRN_CACHE_URL == "":
+    _cache: dict[str, object] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+elif MRN_CACHE_URL == "db://":
+    _cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "mrn_cache"}
+elif MRN_CACHE_URL.startswith(("redis://", "rediss://")):
+    _cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": MRN_CACHE_URL}
+else:
+    raise ImproperlyConfigured(
+        f"MRN_CACHE_URL must be empty (local memory), db:// or redis://…, not {MRN_CACHE_URL!r}"
+    )
+CACHES = {"default": {**_cache, "TIMEOUT": MRN_CACHE_SECONDS, "KEY_PREFIX": "mrn"}}
 # Demo logins (password "demo") may only exist when DEBUG is on.
 MRN_DEMO_PASSWORD = "demo"
 

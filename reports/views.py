@@ -30,7 +30,7 @@ from capabilities.models import (
     Status,
 )
 
-from . import charts, exports
+from . import charts, cohorts, exports
 from .forms import CompareForm, ImportForm, MatrixFilterForm, TrendForm
 
 SCORED = [Status.SUBMITTED, Status.VALIDATED]
@@ -81,7 +81,7 @@ def _matrix_for(
         return form, None, None
     if not request.GET:
         form = MatrixFilterForm(initial={"cycle": cycle.code, "by": ""}, cycles=cycles)
-    matrix = scoring.capability_matrix(cycle, by=by, min_cell=_min_cell_for(request))
+    matrix = cohorts.capability_matrix(cycle, by=by, min_cell=_min_cell_for(request))
     return form, cycle, matrix
 
 
@@ -228,16 +228,16 @@ def country_profile(request: HttpRequest, code: str) -> HttpResponse:
     profile = scoring.country_profile(assessment, assessments=visible)
     participation = Participation.objects.filter(cycle=cycle, country=country).first()
     income = participation.income_group if participation else ""
-    cohorts = scoring.capability_matrix(
+    by_income = cohorts.capability_matrix(
         cycle, by="income_group" if income else "", min_cell=_min_cell_for(request)
     )
-    all_domains = scoring.cohort_domain_maturity(cycle, min_cell=_min_cell_for(request) or None)
+    all_domains = cohorts.cohort_domain_maturity(cycle, min_cell=_min_cell_for(request) or None)
     series = [(country.tr("name"), profile.domains), (_("All countries"), all_domains)]
     if income:
         series.append(
             (
                 charts.group_label("income_group", income),
-                scoring.cohort_domain_maturity(cycle, by="income_group", group=income, min_cell=k),
+                cohorts.cohort_domain_maturity(cycle, by="income_group", group=income, min_cell=k),
             )
         )
     radar = charts.radar_spec(series, subtitle=cycle.tr("name"), illustrative=cycle.is_illustrative)
@@ -245,8 +245,8 @@ def country_profile(request: HttpRequest, code: str) -> HttpResponse:
     rows = []
     for cap in profile.capabilities:
         status = profile.status(cap.code)
-        all_cell = cohorts.cell(cap.code, "")
-        group_cell = cohorts.cell(cap.code, income) if income else None
+        all_cell = by_income.cell(cap.code, "")
+        group_cell = by_income.cell(cap.code, income) if income else None
         rows.append(
             {
                 "cap": cap,
@@ -257,7 +257,7 @@ def country_profile(request: HttpRequest, code: str) -> HttpResponse:
                 "maturity": status.maturity,
                 "change": changes.get(cap.code),
                 "all": all_cell,
-                "all_text": _cohort_text(all_cell, cohorts.min_cell),
+                "all_text": _cohort_text(all_cell, by_income.min_cell),
                 "group": group_cell,
                 "group_text": _cohort_text(group_cell, k) if group_cell else "",
             }

@@ -2,6 +2,11 @@
 
 Personas: a focal point and a contributor of country A (Ghana), a focal point of country B (Serbia),
 an analyst and an administrator.
+
+The reference data (framework, countries, reference cycles: about 1,200 queries) is loaded once per
+test database, in ``django_db_setup``; every test's transaction rolls back to it. Tests with
+``transaction=True`` flush the database when they end, so ``reference`` reloads it when it is missing
+(pytest-django runs those tests last). Answers are built in bulk by ``tests/factories.py``.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 
 from capabilities import services
 from capabilities.models import (
@@ -26,12 +32,29 @@ from capabilities.reference_data import load_all
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with the reference data loaded once (committed; tests roll back to it)."""
+    with django_db_blocker.unblock():
+        load_all()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache (cycle aggregates, reports/cohorts.py)."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def reference(db) -> FrameworkVersion:
-    """Framework, countries and reference cycles, loaded once per database (idempotent)."""
-    if not FrameworkVersion.objects.filter(code="MNR-2016").exists():
+    """Framework, countries and reference cycles (loaded once per database; reloaded after a flush)."""
+    framework = FrameworkVersion.objects.filter(code="MNR-2016").first()
+    if framework is None:
         load_all()
-    return FrameworkVersion.objects.get(code="MNR-2016")
+        framework = FrameworkVersion.objects.get(code="MNR-2016")
+    return framework
 
 
 @pytest.fixture

@@ -2,20 +2,17 @@
 request leaves 127.0.0.1 (Plotly and every asset are served locally)."""
 
 import io
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-BASELINE = Path(settings.BASE_DIR).parent / "shared" / "data" / "mnr_2021_baseline.csv"
+from capabilities.reference_data import BASELINE_CSV as BASELINE
 
 
 @pytest.fixture
 def baseline_cycle(reference):
-    if not BASELINE.exists():
-        pytest.skip(f"{BASELINE} is not available")
     call_command(
         "import_responses", str(BASELINE), cycle="baseline-2021", create_participants=True,
         illustrative=True, stdout=io.StringIO(),

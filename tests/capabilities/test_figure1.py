@@ -1,36 +1,40 @@
 """The 2021 review reproduced: Figure 1 and the review's published text facts, from the
-illustrative baseline imported with the real command (../shared/data/mnr_2021_baseline.csv)."""
+illustrative baseline imported with the real command (fixtures/baseline/mnr_2021_baseline.csv)."""
 
 import csv
 import io
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
+from django.db import transaction
 
 from capabilities.models import Cycle
+from capabilities.reference_data import BASELINE_CSV, FIGURE1_CSV
 from capabilities.scoring import capability_matrix, question_breakdown
 
-SHARED = Path(settings.BASE_DIR).parent / "shared"
-BASELINE = SHARED / "data" / "mnr_2021_baseline.csv"
-FIGURE1 = SHARED / "reference" / "figure1.csv"
+BASELINE = BASELINE_CSV
+FIGURE1 = FIGURE1_CSV
 
-pytestmark = pytest.mark.skipif(
-    not BASELINE.exists(), reason=f"{BASELINE} is not available on this machine"
-)
+
+@pytest.fixture(scope="module")
+def _imported_baseline(django_db_setup, django_db_blocker):
+    """The baseline imported once for this module (the tests only read it), inside a transaction
+    rolled back when the module ends; each test's own transaction is a savepoint inside it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command(
+            "import_responses",
+            str(BASELINE),
+            cycle="baseline-2021",
+            create_participants=True,
+            illustrative=True,
+            stdout=io.StringIO(),
+        )
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
-def baseline(reference) -> Cycle:
-    call_command(
-        "import_responses",
-        str(BASELINE),
-        cycle="baseline-2021",
-        create_participants=True,
-        illustrative=True,
-        stdout=io.StringIO(),
-    )
+def baseline(_imported_baseline, reference) -> Cycle:
     return Cycle.objects.get(code="baseline-2021")
 
 
@@ -38,6 +42,10 @@ def matrix_csv(*args: str) -> list[dict[str, str]]:
     out = io.StringIO()
     call_command("capability_matrix", "--cycle", "baseline-2021", *args, stdout=out)
     return list(csv.DictReader(io.StringIO(out.getvalue())))
+
+
+def test_the_baseline_and_figure_1_are_part_of_the_project():
+    assert BASELINE.is_file() and FIGURE1.is_file()
 
 
 def test_capability_matrix_reproduces_every_row_of_figure_1(baseline):

@@ -8,25 +8,27 @@ from django.urls import reverse
 
 from capabilities import services
 from capabilities.models import Assessment, Country, IncomeGroup, Region, Status
+from tests.factories import answers_create
+
+
+def _value(question) -> str:
+    return {
+        "yes_no": "yes",
+        "maturity": "2",
+        "number": "2020",
+        "text": "Described in the plan.",
+    }.get(question.kind) or question.options.all()[0].code
 
 
 def _answer(assessment, user, questions, count: int, analyst=None) -> None:
-    for question in questions[:count]:
-        value = {
-            "yes_no": "yes",
-            "maturity": "2",
-            "number": "2020",
-            "text": "Described in the plan.",
-        }.get(question.kind) or question.options.all()[0].code
-        services.answer_save(
-            assessment=assessment,
-            question=question,
-            value=value,
-            comment="c",
-            evidence=["https://gov.example/doc"],
-            user=user,
-            base_version=0,
-        )
+    answers_create(
+        assessment,
+        questions[:count],
+        user,
+        value=_value,
+        comments={q.code: "c" for q in questions[:count]},
+        evidence=lambda q: ["https://gov.example/doc"],
+    )
 
 
 def _queries(client, url: str) -> int:

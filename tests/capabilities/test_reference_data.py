@@ -12,6 +12,7 @@ from capabilities.models import (
     CountryKind,
     Cycle,
     Domain,
+    FrameworkVersion,
     Participation,
     Question,
     QuestionKind,
@@ -43,7 +44,17 @@ def test_every_framework_fixture_is_valid_json_with_a_code():
         assert json.loads(path.read_text(encoding="utf-8"))["code"]
 
 
-def test_load_reference_data_twice_changes_nothing_the_second_time(db, capsys):
+@pytest.fixture
+def empty_db(db):
+    """No reference data (the session loads it once; this test's transaction removes it)."""
+    Participation.objects.all().delete()
+    Cycle.objects.all().delete()
+    Country.objects.all().delete()
+    FrameworkVersion.objects.all().delete()
+    assert not Question.objects.exists()
+
+
+def test_load_reference_data_twice_changes_nothing_the_second_time(empty_db, capsys):
     call_command("load_reference_data")
     first = capsys.readouterr().out
     assert "created" in first

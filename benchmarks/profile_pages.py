@@ -1,0 +1,70 @@
+"""Profiles the three pages people wait for (domain page, matrix page, country profile) with
+cProfile, through Django's test client on a 200-country data set.
+
+Usage: ``python -m benchmarks.profile_pages [COUNTRIES] [TOP]``: prints, for each page, the median
+server time of 20 requests, the queries of one, and the TOP functions by cumulative time.
+Not part of ``make bench`` (no aim): it says where the time goes (docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import os
+import pstats
+import statistics
+import sys
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mrn_assess.settings")
+os.environ.setdefault("MRN_TESTING", "true")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from benchmarks import dataset  # noqa: E402
+from benchmarks.load_bench import pages  # noqa: E402
+
+
+def main(argv: list[str]) -> int:
+    countries = int(argv[0]) if argv else 200
+    top = int(argv[1]) if len(argv) > 1 else 25
+    with dataset.bench_database():
+        data = dataset.build(countries)
+        page_list, _notes = pages(data)
+        for page in page_list:
+            client = Client(HTTP_HOST="127.0.0.1")
+            if page.cookie:
+                client.cookies[settings.SESSION_COOKIE_NAME] = page.cookie
+            response = client.get(page.path)
+            assert response.status_code == 200, (page.label, response.status_code)
+            with CaptureQueriesContext(connection) as queries:
+                client.get(page.path)
+            times = []
+            for _ in range(20):
+                start = time.perf_counter()
+                client.get(page.path)
+                times.append(time.perf_counter() - start)
+            profile = cProfile.Profile()
+            profile.enable()
+            for _ in range(10):
+                client.get(page.path)
+            profile.disable()
+            out = io.StringIO()
+            pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(top)
+            print(
+                f"\n== {page.label}: {statistics.median(times) * 1000:.1f} ms median, "
+                f"{len(queries)} queries, {len(response.content):,} bytes"
+            )
+            print(out.getvalue())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

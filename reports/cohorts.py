@@ -1,0 +1,131 @@
+"""Cycle aggregates (the capability matrix, cohort maturity) kept in Django's cache.
+
+Every signed-in user sees the same cohort aggregates of a cycle (only the suppression threshold
+differs, and it is part of the key), and they change only when an assessment of the cycle
+changes. Profiling the matrix page and the country profile (docs/benchmarks.md) showed their
+GROUP BY queries over every answer of the cycle took half of the server time; they are computed
+once per change and kept in the cache (local memory by default, see MRN_CACHE_URL).
+
+The key holds the cycle's *stamp*, read in one query: the number of its assessments and
+participations and the latest ``Assessment.updated_at``. Every service that changes what is
+scored touches ``updated_at`` (a saved answer, a status change), so a change is seen at the next
+request. Changes that touch no assessment (a participation's income group edited in the admin, a
+framework reloaded) bump a generation number (signals below); the cache timeout
+(MRN_CACHE_SECONDS) bounds anything else. Only aggregates over *all* scored assessments are
+cached: a query limited to what one user may see (``assessments=``) is never cached here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete, post_save
+
+from capabilities import scoring
+from capabilities.models import (
+    Assessment,
+    Capability,
+    Cycle,
+    Domain,
+    Participation,
+    Question,
+)
+
+GENERATION_KEY = "aggregates:generation"
+
+
+def _generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, 0, timeout=None)
+        value = cache.get(GENERATION_KEY, 0)
+    return int(value)
+
+
+def bump_generation(**_kwargs: Any) -> None:
+    """Forgets every cached aggregate (their keys hold the generation)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, timeout=None)
+
+
+def connect_signals() -> None:
+    """Called by ReportsConfig.ready(): edits that touch no assessment forget the aggregates."""
+    for model in (Participation, Cycle, Question, Capability, Domain):
+        name = model.__name__
+        post_save.connect(bump_generation, sender=model, dispatch_uid=f"cohorts-save-{name}")
+        post_delete.connect(bump_generation, sender=model, dispatch_uid=f"cohorts-delete-{name}")
+
+
+def cycle_stamp(cycle: Cycle) -> str:
+    """What changes whenever a scored aggregate of the cycle may change. 1 query."""
+    participations = (
+        Participation.objects.filter(cycle=OuterRef("cycle"))
+        .order_by()
+        .values("cycle")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    row = (
+        Assessment.objects.filter(cycle=cycle)
+        .order_by()
+        .values("cycle")
+        .annotate(
+            n=Count("id"),
+            changed=Max("updated_at"),
+            participations=Coalesce(Subquery(participations), 0),
+        )
+        .first()
+    )
+    if row is None:
+        return "empty"
+    changed = row["changed"].isoformat() if row["changed"] else ""
+    return f"{row['n']}.{row['participations']}.{changed}"
+
+
+def _stamp_of(cycle: Cycle) -> str:
+    """The stamp, read once per Cycle instance (one request)."""
+    stamp = getattr(cycle, "_mrn_aggregates_stamp", None)
+    if stamp is None:
+        stamp = cycle_stamp(cycle)
+        cycle._mrn_aggregates_stamp = stamp  # type: ignore[attr-defined]
+    return stamp
+
+
+def _cached[T](cycle: Cycle, name: str, parts: tuple[object, ...], compute: Callable[[], T]) -> T:
+    key = ":".join(
+        str(p) for p in ("aggregates", _generation(), cycle.pk, _stamp_of(cycle), name, *parts)
+    )
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value)
+    return value
+
+
+def capability_matrix(cycle: Cycle, *, by: str = "", min_cell: int | None = None) -> scoring.Matrix:
+    """``scoring.capability_matrix`` over all scored assessments, cached: 1 query (the stamp, once
+    per request) when cached."""
+    return _cached(
+        cycle,
+        "matrix",
+        (by, min_cell),
+        lambda: scoring.capability_matrix(cycle, by=by, min_cell=min_cell),
+    )
+
+
+def cohort_domain_maturity(
+    cycle: Cycle, *, by: str = "", group: str = "", min_cell: int | None = None
+) -> tuple[scoring.DomainMaturity, ...]:
+    """``scoring.cohort_domain_maturity``, cached (as ``capability_matrix``)."""
+    return _cached(
+        cycle,
+        "maturity",
+        (by, group, min_cell),
+        lambda: scoring.cohort_domain_maturity(cycle, by=by, group=group, min_cell=min_cell),
+    )

@@ -1,0 +1,55 @@
+"""Cycle aggregates are cached (reports/cohorts.py) but never stale: a saved answer, a status
+change, a new assessment or an edited participation shows at the next request."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from capabilities import services
+from capabilities.models import Assessment, Question, Status
+
+from .test_analysis import make_countries
+
+
+def _c01(client, cycle, by=""):
+    rows = client.get(reverse("reports:matrix"), {"cycle": cycle.code, "by": by}).context["rows"]
+    return {r["group"]: (r["yes"], r["answered"]) for r in rows if r["capability"] == "C01"}
+
+
+def test_matrix_page_follows_answers_statuses_and_participations(
+    client, analyst, cycle, django_assert_num_queries
+):
+    make_countries(cycle, 6, income="high")
+    client.force_login(analyst)
+    first = _c01(client, cycle)
+    assert first[""] == (4, 6)
+    # cached: the same page reads the cycle's stamp and no answer
+    url = reverse("reports:matrix") + f"?cycle={cycle.code}"
+    # session, user, profile, cycles with data, the cycle's stamp (reports/cohorts.py), then the
+    # filter form's three cycle queries, and the session save (savepoint, update, release): no
+    # query over the answers
+    with django_assert_num_queries(11):
+        client.get(url)
+
+    # an answer changed through the service
+    assessment = Assessment.objects.filter(cycle=cycle, answers__value="no").first()
+    question = Question.objects.get(framework=cycle.framework, code="C01.in_place")
+    answer = assessment.answers.get(question=question)
+    services.answer_save(
+        assessment=assessment, question=question, value="yes", user=None, base_version=None
+    )
+    assert answer.value == "no"
+    assert _c01(client, cycle)[""] == (5, 6)
+
+    # a status change: a returned assessment (a draft again) no longer counts
+    Assessment.objects.filter(pk=assessment.pk).update(status=Status.SUBMITTED)
+    assert _c01(client, cycle)[""] == (5, 6)
+    services.assessment_return(assessment=assessment, user=analyst, reason="Check C01.")
+    assert _c01(client, cycle)[""] == (4, 5)
+
+    # a participation edited (no assessment touched): the breakdown follows
+    by_income = _c01(client, cycle, "income_group")
+    assert "low" not in by_income
+    some = Assessment.objects.filter(cycle=cycle, status=Status.VALIDATED).first()
+    services.participation_set(cycle=cycle, country=some.country, income_group="low")
+    assert "low" in _c01(client, cycle, "income_group")
