@@ -70,7 +70,7 @@ def assessment_get_or_create(*, country: Country, cycle: Cycle) -> Assessment:
     return assessment
 
 
-class NotEditable(WorkflowError):  # noqa: N818 (a refusal, like WorkflowError)
+class NotEditable(WorkflowError):
     """The assessment's answers cannot change in its current status (submitted, validated)."""
 
 

@@ -764,6 +764,7 @@ def _render_review(
     *,
     return_form: ReturnForm | None = None,
     comment_form: ReviewCommentForm | None = None,
+    validate_form: ValidateForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     questions = questionnaire.questions_of(assessment)
@@ -781,7 +782,7 @@ def _render_review(
         "history": history,
         "may_review": permissions.can_review(request.user, assessment),
         "return_form": return_form or ReturnForm(),
-        "validate_form": ValidateForm(),
+        "validate_form": validate_form or ValidateForm(),
         "comment_form": comment_form,
     }
     return render(request, "capabilities/review.html", context, status=status)
@@ -830,7 +831,8 @@ def validate_assessment(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = permissions.get_assessment_for_user(user, pk)
     permissions.require_review(user, assessment)
     form = ValidateForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():  # e.g. a note over the limit: keep it and say why
+        return _render_review(request, assessment, validate_form=form, status=400)
     try:
         services.assessment_validate(
             assessment=assessment, user=user, reason=form.cleaned_data.get("reason", "")

@@ -253,9 +253,7 @@ def country_profile(request: HttpRequest, code: str) -> HttpResponse:
         status = profile.status(cap.code)
         own = status if compared is not None else scoring.CapabilityStatus(cap.code)
         all_cell = scoring.cohort_cell(cohorts.cell(cap.code, ""), own, cohorts.min_cell)
-        group_cell = (
-            scoring.cohort_cell(cohorts.cell(cap.code, income), own, k) if income else None
-        )
+        group_cell = scoring.cohort_cell(cohorts.cell(cap.code, income), own, k) if income else None
         rows.append(
             {
                 "cap": cap,

@@ -16,7 +16,9 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from capabilities import disclosure, scoring
 from capabilities.disclosure import Shown, hidden_bounds
@@ -47,7 +49,9 @@ def audit(overall: Counts, groups: list[tuple[str, Counts]], k: int = K) -> list
     top = scoring.score_cell("C01", "", overall, k)
     return [
         b
-        for b in hidden_bounds(Shown("", top.population, top.answered, top.yes, top.no), shown_of(cells))
+        for b in hidden_bounds(
+            Shown("", top.population, top.answered, top.yes, top.no), shown_of(cells)
+        )
         if b.workable
     ]
 
@@ -242,7 +246,9 @@ def test_baseline_xlsx_matches_the_csv_for_a_focal_point(client, baseline, focal
 
 @pytest.fixture
 def generated_cycle(framework) -> tuple[Cycle, list[Country], list[Question]]:
-    cycle = Cycle.objects.create(code="gen", name_en="Generated", name_fr="Généré", framework=framework)
+    cycle = Cycle.objects.create(
+        code="gen", name_en="Generated", name_fr="Généré", framework=framework
+    )
     countries = list(Country.objects.order_by("code")[:24])
     headlines = list(
         Question.objects.for_framework(framework).filter(is_headline=True).order_by("code")[:3]

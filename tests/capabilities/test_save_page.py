@@ -34,9 +34,7 @@ def yes_no(questions: list[Question], n: int) -> list[Question]:
     return [q for q in questions if q.kind == "yes_no"][:n]
 
 
-def test_a_page_of_answers_is_saved_in_a_fixed_number_of_queries(
-    assessment_a, focal_a, questions
-):
+def test_a_page_of_answers_is_saved_in_a_fixed_number_of_queries(assessment_a, focal_a, questions):
     page = yes_no(questions, 12)
     with CaptureQueriesContext(connection) as first:
         result = services.answers_save_page(
