@@ -179,6 +179,12 @@ def answer_content(answer: Answer | None) -> tuple[str, str, list[str]]:
 
 
 class ReturnForm(forms.Form):
+    """Its own ids (``id_return_reason``): the review page also holds the validation form."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_return_%s")
+        super().__init__(*args, **kwargs)
+
     reason = forms.CharField(
         label=_("Why is the assessment returned?"),
         help_text=_("The country's team reads this. Say what needs to change."),
@@ -191,6 +197,12 @@ class ReturnForm(forms.Form):
 
 
 class ValidateForm(forms.Form):
+    """Its own ids (``id_validate_reason``); a note over the limit is refused with a message."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_validate_%s")
+        super().__init__(*args, **kwargs)
+
     reason = forms.CharField(
         label=_("Note to the country (optional)"),
         required=False,

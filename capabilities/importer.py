@@ -14,9 +14,12 @@ created (Country kind ANONYMISED, named "Respondent R01"), without it they are e
 All or nothing: every problem (unknown column, unknown or duplicate respondent, invalid value,
 invalid group) is collected with its row number (the header is row 1, as in a spreadsheet) and
 column name, and nothing is written unless there is none. Imported answers go through
-services.answer_save (source "import", so each change has a history row); an empty cell clears an
+services.answers_save_page (source "import", so each change has a history row); an empty cell clears an
 existing answer (comments and evidence are kept). Imported assessments are validated, with a
-StatusChange whose reason is "Imported from <file>". Importing the same file twice changes nothing
+StatusChange whose reason is "Imported from <file>"; a country whose assessment in the cycle is a
+draft or submitted is refused (an import never changes a live assessment's status silently).
+Values that the exports prefixed with an apostrophe (formula neutralising) lose it again, so an
+export imported back changes nothing. Importing the same file twice changes nothing
 the second time. ``dry_run`` runs the whole import in a transaction that is rolled back, so the
 report says exactly what would change.
 
@@ -220,6 +223,14 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def _unquote(text: str) -> str:
+    """Removes the apostrophe that the exports put before a value a spreadsheet could run as a
+    formula (reports.exports.neutralise: "=", "+", "-", "@" and any value starting with "'"), so
+    an export imported again is identical. A leading apostrophe marks text in spreadsheets anyway.
+    """
+    return text[1:] if text.startswith("'") else text
+
+
 def read_table(data: bytes, file_name: str) -> Table:
     """Reads the header and rows of a CSV or XLSX file (ValueError with a reason if unreadable)."""
     kind = sniff_kind(data, file_name)
@@ -258,7 +269,7 @@ def read_table(data: bytes, file_name: str) -> Table:
     for number, cells in enumerate(raw_rows[1:], start=2):
         if not any(cells):
             continue
-        rows.append((number, cells))
+        rows.append((number, [_unquote(c) for c in cells]))
     return Table(header=header, rows=rows)
 
 
@@ -496,6 +507,8 @@ def import_responses(
         create_participants=create_participants,
         report=report,
     )
+    if cycle is not None and not report.problems:
+        _refuse_live_assessments(rows, cycle, report)
     if report.problems:
         raise ImportRefused(report)
     with transaction.atomic():
@@ -510,6 +523,31 @@ def import_responses(
         if dry_run:
             transaction.set_rollback(True)
     return report
+
+
+def _refuse_live_assessments(rows: list[_Row], cycle: Cycle, report: ImportReport) -> None:
+    """Imports never change a live assessment: a country whose assessment in the cycle is a draft
+    or submitted (the country is working on it, or an analyst is reviewing it) is refused, with
+    its row, rather than silently validated. Not started and validated ones are imported."""
+    codes = {row.code: row.number for row in rows if row.country is not None}
+    live = Assessment.objects.filter(
+        cycle=cycle,
+        country__code__in=list(codes),
+        status__in=[Status.DRAFT, Status.SUBMITTED],
+    ).values_list("country__code", "status")
+    for code, status in sorted(live):
+        report.problems.append(
+            ImportProblem(
+                codes[code],
+                RESPONDENT,
+                _(
+                    "%(code)s has a %(status)s assessment in this cycle: an import would replace "
+                    "its answers and validate it. Ask the country to finish it, or return and "
+                    "then validate it, instead."
+                )
+                % {"code": code, "status": Status(status).label.lower()},
+            )
+        )
 
 
 def _write(
@@ -584,6 +622,7 @@ def _write(
             assessment.submitted_at = assessment.submitted_at or now
             assessment.save(update_fields=["status", "validated_at", "submitted_at", "updated_at"])
             report.assessments_validated += 1
+        entries = []
         for code, value in row.values.items():
             question = questions[code]
             existing = answers.get((assessment.pk, question.pk))
@@ -591,15 +630,14 @@ def _write(
                 if value or existing:
                     report.answers_unchanged += 1
                 continue
-            services.answer_save(
-                assessment=assessment,
-                question=question,
-                value=value,
-                comment=existing.comment if existing else "",
-                evidence=list(existing.evidence) if existing else [],
-                user=user,
-                base_version=None,
-                source="import",
+            entries.append(
+                services.Entry(
+                    question,
+                    value,
+                    existing.comment if existing else "",
+                    tuple(existing.evidence) if existing else (),
+                    None,
+                )
             )
             if existing is None:
                 report.answers_created += 1
@@ -607,3 +645,8 @@ def _write(
                 report.answers_cleared += 1
             else:
                 report.answers_changed += 1
+        if entries:
+            # One locked write per assessment; it is validated (above), which imports may write.
+            services.answers_save_page(
+                assessment=assessment, user=user, entries=entries, source="import"
+            )

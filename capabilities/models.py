@@ -7,7 +7,10 @@ fixtures and imports never carry primary keys. Invariants are database constrain
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q, QuerySet
@@ -502,8 +505,44 @@ class Cycle(Bilingual):
     def __str__(self) -> str:
         return self.name_en
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._framework_changed() and self.framework_locked():
+            raise ValidationError(
+                _(
+                    "This cycle already has answers: its framework version cannot change. "
+                    "Create a new cycle for the other framework version."
+                )
+            )
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if self._framework_changed() and self.framework_locked():
+            raise ValidationError(
+                {
+                    "framework": _(
+                        "This cycle already has answers: its framework version cannot change. "
+                        "Create a new cycle for the other framework version."
+                    )
+                }
+            )
+
     def natural_key(self) -> tuple[str]:
         return (self.code,)
+
+    def framework_locked(self) -> bool:
+        """Whether the cycle's framework can no longer change: some assessment of the cycle has
+        answers (changing it would hide them, and let a country submit with required answers
+        missing). Reads the stored cycle, not this unsaved object. 1 query."""
+        if self.pk is None:
+            return False
+        return Answer.objects.filter(assessment__cycle_id=self.pk).exists()
+
+    def _framework_changed(self) -> bool:
+        if self.pk is None:
+            return False
+        stored = Cycle.objects.filter(pk=self.pk).values_list("framework_id", flat=True).first()
+        return stored is not None and stored != self.framework_id
 
 
 class ParticipationManager(models.Manager["Participation"]):
@@ -680,7 +719,7 @@ class Answer(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -716,7 +755,7 @@ class AnswerChange(models.Model):
     old_evidence = models.JSONField(default=list, blank=True)
     new_evidence = models.JSONField(default=list, blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     changed_at = models.DateTimeField(auto_now_add=True)
     source = models.CharField(max_length=20, default="web")
@@ -745,7 +784,7 @@ class StatusChange(models.Model):
     to_status = models.CharField(max_length=20, choices=Status.choices)
     reason = models.TextField(_("reason"), blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     changed_at = models.DateTimeField(auto_now_add=True)
 
@@ -767,7 +806,7 @@ class ReviewComment(models.Model):
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("comment"))
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

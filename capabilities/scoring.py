@@ -137,8 +137,8 @@ class Cell:
     code: str
     group: str  # "" for all scored assessments of the cycle
     population: int  # N
-    answered: int  # yes + no
-    no_answer: int  # N - answered ("don't know" and missing)
+    answered: int | None  # yes + no (None: withheld, hidden cells below analyst)
+    no_answer: int | None  # N - answered ("don't know" and missing); None when withheld
     yes: int | None
     no: int | None
     yes_pct: int | None
@@ -197,7 +197,7 @@ class Matrix:
         return tuple(
             cap
             for cap in self.capabilities
-            if (c := self.cell(cap.code)) is not None and c.answered > 0
+            if (c := self.cell(cap.code)) is not None and (c.answered or 0) > 0
         )
 
     def rows(self, group: str = "") -> tuple[tuple[CapabilityRef, Cell], ...]:
@@ -395,6 +395,77 @@ def suppress_complementary(cells: Sequence[Cell]) -> tuple[Cell, ...]:
     )
 
 
+def _hidden_cell(code: str, group: str, counts: Counts, reason: str, withhold: bool) -> Cell:
+    answered = counts.yes + counts.no
+    return Cell(
+        code=code,
+        group=group,
+        population=counts.population,
+        answered=None if withhold else answered,
+        no_answer=None if withhold else counts.population - answered,
+        yes=None,
+        no=None,
+        yes_pct=None,
+        suppressed=True,
+        reason=reason,
+    )
+
+
+def breakdown_is_safe(hidden: Sequence[Counts]) -> bool:
+    """Whether hidden cells, known only together (their sum is the total minus the shown
+    groups), keep each one's yes count unknowable: at least two of them have answers, and
+    together they hold at least one yes and one no (else "all yes"/"all no" gives every one)."""
+    with_answers = [c for c in hidden if c.yes + c.no > 0]
+    return (
+        len(with_answers) >= 2
+        and sum(c.yes for c in hidden) >= 1
+        and sum(c.no for c in hidden) >= 1
+    )
+
+
+def protect_breakdown(
+    code: str,
+    overall: Counts,
+    groups: Sequence[tuple[str, Counts]],
+    min_cell: int,
+) -> tuple[Cell, ...]:
+    """The group cells of one capability as people below analyst see them (docs/scoring.md,
+    "Small cells"): the disclosure guarantee, checked by capabilities.disclosure.
+
+    1. A group with fewer than ``min_cell`` answers is hidden; so is every group when the overall
+       cell is, and the countries without a group always form a hidden cell of their own.
+    2. While the hidden cells are not safe together (``breakdown_is_safe``), the smallest shown
+       group (fewest answers, then code) is hidden too; at worst the whole breakdown of this
+       capability is hidden and only the overall figure remains.
+    3. Hidden cells show N only: their answered and no-answer counts are withheld (None).
+    """
+    rest = Counts(
+        population=overall.population - sum(c.population for _g, c in groups),
+        yes=overall.yes - sum(c.yes for _g, c in groups),
+        no=overall.no - sum(c.no for _g, c in groups),
+        dont_know=overall.dont_know - sum(c.dont_know for _g, c in groups),
+    )
+    overall_hidden = overall.yes + overall.no < min_cell
+    hidden: dict[str, str] = {
+        g: REASON_SMALL_CELL
+        for g, c in groups
+        if overall_hidden or (c.yes + c.no < min_cell and c.population > 0)
+    }
+    if hidden or rest.population > 0:
+        while not breakdown_is_safe([rest] + [c for g, c in groups if g in hidden]):
+            shown = [(c.yes + c.no, g) for g, c in groups if g not in hidden and c.population]
+            if not shown:
+                break
+            hidden[min(shown)[1]] = REASON_COMPLEMENTARY
+    out = []
+    for g, c in groups:
+        if g in hidden:
+            out.append(_hidden_cell(code, g, c, hidden[g], withhold=True))
+        else:
+            out.append(score_cell(code, g, c, None))
+    return tuple(out)
+
+
 def median_phase(distribution: Sequence[int]) -> Decimal | None:
     """Median phase of answers counted per phase 1–4 (x.5 between two middle phases)."""
     values = [phase for phase, n in zip(PHASES, distribution, strict=True) for _ in range(n)]
@@ -433,6 +504,7 @@ def build_matrix(
     when None is given for a breakdown); the overall cells only when ``min_cell`` is given.
     """
     populations = dict(populations)
+    protect = bool(by) and min_cell is not None
     if by:
         populations.setdefault("", sum(populations.values()))
         group_cells_min = min_cell if min_cell is not None else _default_min_cell()
@@ -458,9 +530,24 @@ def build_matrix(
             for g in groups[1:]
         ]
         cells.append(overall)
-        cells.extend(suppress_complementary(group_cells))
+        if protect:
+            cells.extend(
+                protect_breakdown(
+                    cap.code,
+                    _counts_for(counts, cap.code, "", populations[""]),
+                    [(g, _counts_for(counts, cap.code, g, populations[g])) for g in groups[1:]],
+                    group_cells_min,
+                )
+            )
+        else:
+            cells.extend(suppress_complementary(group_cells))
         for g in groups:
             dist = phases.get((cap.code, g), (0, 0, 0, 0))
+            if protect and g != "":
+                # Group maturity below analyst: never shown (nothing displays it), so nothing
+                # can be differenced against the overall distribution.
+                maturity.append(MaturitySummary(cap.code, g, (0, 0, 0, 0), None, suppressed=True))
+                continue
             maturity.append(
                 maturity_summary(cap.code, g, dist, min_cell if g == "" else group_cells_min)
             )
@@ -589,9 +676,12 @@ def cohort_domain_from_rows(
     capabilities: Sequence[CapabilityRef],
     rows: Iterable[tuple[str, int, int, int]],
     min_cell: int | None,
+    own: Mapping[str, int] | None = None,
 ) -> tuple[DomainMaturity, ...]:
     """Cohort means per domain from (domain code, sum of phases, answers, countries) rows;
-    suppressed when fewer than ``min_cell`` countries answered in the domain."""
+    suppressed when fewer than ``min_cell`` countries answered in the domain *other than the
+    country compared with it* (``own``: domain code → 1 when that country is counted there)."""
+    own = own or {}
     found = {code: (total, n, countries) for code, total, n, countries in rows}
     seen: dict[str, CapabilityRef] = {}
     for cap in sorted(capabilities, key=lambda c: (c.domain_order, c.order, c.code)):
@@ -599,7 +689,7 @@ def cohort_domain_from_rows(
     out = []
     for code, cap in seen.items():
         total, n, countries = found.get(code, (0, 0, 0))
-        hide = min_cell is not None and countries < min_cell
+        hide = min_cell is not None and countries - own.get(code, 0) < min_cell
         mean = None
         if n and not hide:
             mean = (Decimal(total) / Decimal(n)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
@@ -866,9 +956,12 @@ def cohort_domain_maturity(
     by: str = "",
     group: str = "",
     min_cell: int | None = None,
+    compared: Assessment | None = None,
 ) -> tuple[DomainMaturity, ...]:
     """Mean maturity per domain over all scored assessments of the cycle (or one group's),
-    suppressed when fewer than ``min_cell`` countries answered in the domain. 2 queries."""
+    suppressed when fewer than ``min_cell`` countries answered in the domain, not counting the
+    ``compared`` country (the one whose profile shows the cohort). 2 queries (3 with
+    ``compared``)."""
 
     _check_by(by)
     capabilities = load_capabilities(cycle.framework)
@@ -888,6 +981,14 @@ def cohort_domain_maturity(
         )
         .order_by()
     )
+    own: dict[str, int] = {}
+    if compared is not None:
+        own = {
+            code: 1
+            for code in qs.filter(assessment=compared)
+            .values_list("question__capability__domain__code", flat=True)
+            .distinct()
+        }
     return cohort_domain_from_rows(
         capabilities,
         [
@@ -895,6 +996,27 @@ def cohort_domain_maturity(
             for r in rows
         ],
         min_cell,
+        own,
+    )
+
+
+def cohort_cell(cell: Cell | None, own: CapabilityStatus, min_cell: int | None) -> Cell | None:
+    """A cohort cell beside one country's profile: hidden (as a small cell, counts withheld)
+    when fewer than ``min_cell`` countries other than that country answered yes or no."""
+    if cell is None or min_cell is None or not cell.shown:
+        return cell
+    mine = 1 if own.in_place in ("yes", "no") else 0
+    if (cell.answered or 0) - mine >= min_cell:
+        return cell
+    return replace(
+        cell,
+        yes=None,
+        no=None,
+        yes_pct=None,
+        answered=None,
+        no_answer=None,
+        suppressed=True,
+        reason=REASON_SMALL_CELL,
     )
 
 

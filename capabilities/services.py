@@ -5,6 +5,7 @@ and tests alike. Access rules are checked by the caller through capabilities.per
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -12,7 +13,7 @@ from functools import partial
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -69,7 +70,173 @@ def assessment_get_or_create(*, country: Country, cycle: Cycle) -> Assessment:
     return assessment
 
 
+class NotEditable(WorkflowError):
+    """The assessment's answers cannot change in its current status (submitted, validated)."""
+
+
+# Statuses in which answers may be written, per source. Imports (past surveys, administrators)
+# write into the validated assessments they create; every other source needs a live draft.
+EDITABLE = (Status.NOT_STARTED, Status.DRAFT)
+SOURCES = ("web", "import", "offline file", "demo")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One answer to save in ``answers_save_page``.
+
+    ``value`` is canonical (capabilities.values.normalise); ``comment`` and ``evidence`` replace
+    the answer's. ``base_version`` is the answer version the user's form or file was built from:
+    0 for "there was no answer", None to skip the check (imports).
+    """
+
+    question: Question
+    value: str
+    comment: str = ""
+    evidence: tuple[str, ...] | list[str] = ()
+    base_version: int | None = None
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """Per question pk, the SaveResult of each entry (stale ones have ``stale`` set)."""
+
+    results: dict[int, SaveResult]
+
+    @property
+    def changed(self) -> list[int]:
+        return [pk for pk, r in self.results.items() if r.changed]
+
+    @property
+    def stale(self) -> dict[int, StaleAnswer]:
+        return {pk: r.stale for pk, r in self.results.items() if r.stale is not None}
+
+
+def lock_editable(assessment: Assessment, *, source: str = "web") -> Assessment:
+    """Locks the assessment row (SELECT … FOR UPDATE) and refuses with NotEditable unless its
+    answers may change now. Call inside a transaction, before reading anything it guards."""
+    _lock(assessment)
+    allowed = (Status.VALIDATED, Status.NOT_STARTED) if source == "import" else EDITABLE
+    if assessment.status not in allowed:
+        raise NotEditable(
+            _("This assessment is %(status)s: its answers cannot be changed now.")
+            % {"status": Status(assessment.status).label}
+        )
+    return assessment
+
+
 @transaction.atomic
+def answers_save_page(
+    *,
+    assessment: Assessment,
+    user: AbstractBaseUser | None,
+    entries: Sequence[Entry],
+    source: str = "web",
+) -> PageResult:
+    """Saves a page of answers in a fixed number of queries, all or nothing per entry.
+
+    Locks the assessment row once and refuses the whole page (NotEditable, nothing written)
+    unless it is editable (not started or draft; for ``source="import"`` also validated). Then
+    per entry: a stale ``base_version`` returns a SaveResult with ``stale`` and writes nothing for
+    that entry; the same content again writes nothing; otherwise the answer is created or updated
+    (version + 1) with one AnswerChange row recording ``source`` ("web", "import",
+    "offline file", "demo"). A first answer moves a not-started assessment to draft.
+
+    Queries: 2 reads (lock, answers), then at most one INSERT of answers, one UPDATE of answers,
+    one INSERT of history rows and one or two for the assessment: 7 at most, whatever the number
+    of entries (tests/capabilities/test_save_page.py).
+    """
+    if source not in SOURCES:
+        raise ValueError(f"Unknown source {source!r}: expected one of {', '.join(SOURCES)}.")
+    lock_editable(assessment, source=source)
+    wanted = {e.question.pk: e for e in entries}  # the last entry of a question wins
+    existing = {
+        a.question_id: a
+        for a in Answer.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .filter(assessment=assessment, question_id__in=list(wanted))
+    }
+    now = timezone.now()
+    results: dict[int, SaveResult] = {}
+    to_create: list[Answer] = []
+    to_update: list[Answer] = []
+    changes: list[AnswerChange] = []
+    for pk, entry in wanted.items():
+        evidence = list(entry.evidence)
+        answer = existing.get(pk)
+        if answer is None:
+            if entry.value == "" and entry.comment == "" and not evidence:
+                results[pk] = SaveResult(answer=None, changed=False)
+                continue
+            answer = Answer(
+                assessment=assessment,
+                question=entry.question,
+                value=entry.value,
+                comment=entry.comment,
+                evidence=evidence,
+                version=1,
+                updated_by=user,
+            )
+            to_create.append(answer)
+            changes.append(
+                AnswerChange(
+                    answer=answer,
+                    version=1,
+                    new_value=entry.value,
+                    new_comment=entry.comment,
+                    new_evidence=evidence,
+                    changed_by=user,
+                    source=source,
+                )
+            )
+            results[pk] = SaveResult(answer=answer, changed=True)
+            continue
+        if entry.base_version is not None and entry.base_version != answer.version:
+            results[pk] = SaveResult(answer=answer, changed=False, stale=_stale(answer))
+            continue
+        if (answer.value, answer.comment, list(answer.evidence)) == (
+            entry.value,
+            entry.comment,
+            evidence,
+        ):
+            results[pk] = SaveResult(answer=answer, changed=False)
+            continue
+        changes.append(
+            AnswerChange(
+                answer=answer,
+                version=answer.version + 1,
+                old_value=answer.value,
+                new_value=entry.value,
+                old_comment=answer.comment,
+                new_comment=entry.comment,
+                old_evidence=list(answer.evidence),
+                new_evidence=evidence,
+                changed_by=user,
+                source=source,
+            )
+        )
+        answer.value, answer.comment, answer.evidence = entry.value, entry.comment, evidence
+        answer.version += 1
+        answer.updated_by = user
+        answer.updated_at = now
+        to_update.append(answer)
+        results[pk] = SaveResult(answer=answer, changed=True)
+    if to_create:
+        Answer.objects.bulk_create(to_create)
+        for change in changes:
+            change.answer_id = change.answer.pk
+    if to_update:
+        Answer.objects.bulk_update(
+            to_update, ["value", "comment", "evidence", "version", "updated_by", "updated_at"]
+        )
+    if changes:
+        AnswerChange.objects.bulk_create(changes)
+        if assessment.status == Status.NOT_STARTED:
+            _set_status(assessment=assessment, to_status=Status.DRAFT, user=user, reason="")
+        else:
+            Assessment.objects.filter(pk=assessment.pk).update(updated_at=now)
+    return PageResult(results=results)
+
+
 def answer_save(
     *,
     assessment: Assessment,
@@ -81,98 +248,14 @@ def answer_save(
     base_version: int | None,
     source: str = "web",
 ) -> SaveResult:
-    """Saves one answer if it is based on the current version; records one history row per change.
-
-    ``value`` must already be canonical (capabilities.values.normalise). ``base_version`` is the
-    version the user's form was built from: 0 for "there was no answer", None to skip the check
-    (imports). A mismatch returns a SaveResult with ``stale`` set and writes nothing. Saving the
-    same content again writes nothing. A first answer moves a not-started assessment to draft.
-    """
-    evidence = list(evidence or [])
-    answer = _locked_answer(assessment, question)
-    current_version = answer.version if answer else 0
-    if base_version is not None and base_version != current_version and answer is not None:
-        return SaveResult(answer=answer, changed=False, stale=_stale(answer))
-    if answer is None:
-        if value == "" and comment == "" and not evidence:
-            return SaveResult(answer=None, changed=False)
-        try:
-            with transaction.atomic():  # savepoint: someone may create the same answer right now
-                answer = Answer.objects.create(
-                    assessment=assessment,
-                    question=question,
-                    value=value,
-                    comment=comment,
-                    evidence=evidence,
-                    version=1,
-                    updated_by=user,
-                )
-        except IntegrityError:
-            # The other save won the race: theirs is newer than the "no answer" this was based on.
-            answer = _locked_answer(assessment, question)
-            if base_version is not None:
-                return SaveResult(answer=answer, changed=False, stale=_stale(answer))
-            return answer_save(
-                assessment=assessment,
-                question=question,
-                value=value,
-                comment=comment,
-                evidence=evidence,
-                user=user,
-                base_version=None,
-                source=source,
-            )
-        AnswerChange.objects.create(
-            answer=answer,
-            version=1,
-            old_value="",
-            new_value=value,
-            old_comment="",
-            new_comment=comment,
-            old_evidence=[],
-            new_evidence=evidence,
-            changed_by=user,
-            source=source,
-        )
-    else:
-        if (
-            answer.value == value
-            and answer.comment == comment
-            and list(answer.evidence) == evidence
-        ):
-            return SaveResult(answer=answer, changed=False)
-        change = AnswerChange(
-            answer=answer,
-            version=answer.version + 1,
-            old_value=answer.value,
-            new_value=value,
-            old_comment=answer.comment,
-            new_comment=comment,
-            old_evidence=list(answer.evidence),
-            new_evidence=evidence,
-            changed_by=user,
-            source=source,
-        )
-        answer.value, answer.comment, answer.evidence = value, comment, evidence
-        answer.version += 1
-        answer.updated_by = user
-        answer.save()
-        change.save()
-    if assessment.status == Status.NOT_STARTED and _lock(assessment).status == Status.NOT_STARTED:
-        # Locked re-read: two first saves at once record "not started → draft" only once.
-        _set_status(assessment=assessment, to_status=Status.DRAFT, user=user, reason="")
-    else:
-        Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now())
-    return SaveResult(answer=answer, changed=True)
-
-
-def _locked_answer(assessment: Assessment, question: Question) -> Answer | None:
-    return (
-        Answer.objects.select_for_update(of=("self",))
-        .select_related("updated_by")
-        .filter(assessment=assessment, question=question)
-        .first()
+    """Saves one answer: ``answers_save_page`` with one entry (same rules, same refusal)."""
+    page = answers_save_page(
+        assessment=assessment,
+        user=user,
+        entries=[Entry(question, value, comment, tuple(evidence or ()), base_version)],
+        source=source,
     )
+    return page.results[question.pk]
 
 
 def _stale(answer: Answer) -> StaleAnswer:
@@ -214,13 +297,20 @@ def _lock(assessment: Assessment) -> Assessment:
 
 
 @transaction.atomic
-def assessment_submit(
-    *, assessment: Assessment, user: AbstractBaseUser, missing_required: int = 0
-) -> StatusChange:
-    """Draft → submitted. Refused while required questions are unanswered."""
+def assessment_submit(*, assessment: Assessment, user: AbstractBaseUser) -> StatusChange:
+    """Draft → submitted. Refused while required questions are unanswered, counted here under
+    the assessment's row lock (every answer write takes the same lock first), so no save can slip
+    in between the count and the status change."""
     _lock(assessment)
     if assessment.status not in (Status.DRAFT, Status.NOT_STARTED):
         raise WorkflowError(_("Only a draft can be submitted."))
+    answered = Answer.objects.filter(assessment=assessment).exclude(value="").values("question_id")
+    framework = Cycle.objects.filter(pk=assessment.cycle_id).values("framework_id")
+    missing_required = (
+        Question.objects.filter(framework_id__in=framework, required=True)
+        .exclude(pk__in=answered)
+        .count()
+    )
     if missing_required:
         raise WorkflowError(
             _("%(count)s required questions are not answered yet.") % {"count": missing_required}

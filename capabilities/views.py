@@ -317,9 +317,15 @@ def domain_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     answers = questionnaire.answers_by_question(assessment, domain)
     comments = questionnaire.review_comments_by_question(assessment, domain)
     phases = questionnaire.maturity_phases(assessment)
-    outcome = (
-        _save_posted(request, assessment, questions, answers) if request.method == "POST" else None
-    )
+    try:
+        outcome = (
+            _save_posted(request, assessment, questions, answers)
+            if request.method == "POST"
+            else None
+        )
+    except services.NotEditable as exc:
+        messages.error(request, str(exc))
+        return redirect("capabilities:domain", pk=assessment.pk, code=domain.code)
     if outcome is not None and not outcome.errors and not outcome.conflicts:
         if outcome.saved:
             messages.success(
@@ -440,6 +446,8 @@ def _save_posted(
     keep_mine = request.POST.get("keep_mine", "")
     use_theirs = request.POST.get("use_theirs", "")
     stale: dict[int, tuple[AnswerForm, StaleAnswer, int]] = {}
+    entries: list[services.Entry] = []
+    forms: dict[int, tuple[AnswerForm, int]] = {}
     for question in questions:
         form = AnswerForm(request.POST, question=question)
         if not form.was_posted() or str(question.pk) == use_theirs:
@@ -455,21 +463,22 @@ def _save_posted(
         if keep_mine == str(question.pk) and form.cleaned_data.get("theirs_version"):
             base = form.cleaned_data["theirs_version"]
         value, comment, evidence = content
-        result = services.answer_save(
-            assessment=assessment,
-            question=question,
-            value=value,
-            comment=comment,
-            evidence=evidence,
-            user=user,
-            base_version=base,
+        entries.append(services.Entry(question, value, comment, tuple(evidence), base))
+        forms[question.pk] = (form, base)
+    if entries:
+        # One service call for the page: the assessment is locked once and refused as a whole
+        # if it was submitted meanwhile (services.NotEditable, handled by the view).
+        page = services.answers_save_page(
+            assessment=assessment, user=user, entries=entries, source="web"
         )
-        if result.stale is not None:
-            stale[question.pk] = (form, result.stale, base)
-            answers[question.pk] = result.stale.answer
-        elif result.changed:
-            outcome.saved.add(question.pk)
-            answers[question.pk] = result.answer  # type: ignore[assignment]
+        for question_id, result in page.results.items():
+            if result.stale is not None:
+                form, base = forms[question_id]
+                stale[question_id] = (form, result.stale, base)
+                answers[question_id] = result.stale.answer
+            elif result.changed:
+                outcome.saved.add(question_id)
+                answers[question_id] = result.answer  # type: ignore[assignment]
     if stale:
         wanted = Q(pk__in=[])
         for _form, item, base in stale.values():
@@ -513,15 +522,18 @@ def answer_save(request: HttpRequest, pk: int, question_id: int) -> JsonResponse
             status=400,
         )
     value, comment, evidence = form.content()
-    result = services.answer_save(
-        assessment=assessment,
-        question=question,
-        value=value,
-        comment=comment,
-        evidence=evidence,
-        user=user,
-        base_version=form.cleaned_data["version"],
-    )
+    try:
+        result = services.answer_save(
+            assessment=assessment,
+            question=question,
+            value=value,
+            comment=comment,
+            evidence=evidence,
+            user=user,
+            base_version=form.cleaned_data["version"],
+        )
+    except services.NotEditable as exc:  # submitted since the page was loaded
+        return JsonResponse({"status": "locked", "message": str(exc)}, status=409)
     if result.stale is not None:
         stale = result.stale
         if (stale.current_value, stale.current_comment, stale.current_evidence) == (
@@ -608,9 +620,8 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     assessment = permissions.get_assessment_for_user(user, pk)
     permissions.require_submit(user, assessment)
-    missing = questionnaire.missing_required(assessment)
     try:
-        services.assessment_submit(assessment=assessment, user=user, missing_required=len(missing))
+        services.assessment_submit(assessment=assessment, user=user)
     except services.WorkflowError as exc:
         messages.error(request, str(exc))
         return redirect("capabilities:check_answers", pk=assessment.pk)
@@ -753,6 +764,7 @@ def _render_review(
     *,
     return_form: ReturnForm | None = None,
     comment_form: ReviewCommentForm | None = None,
+    validate_form: ValidateForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     questions = questionnaire.questions_of(assessment)
@@ -770,7 +782,7 @@ def _render_review(
         "history": history,
         "may_review": permissions.can_review(request.user, assessment),
         "return_form": return_form or ReturnForm(),
-        "validate_form": ValidateForm(),
+        "validate_form": validate_form or ValidateForm(),
         "comment_form": comment_form,
     }
     return render(request, "capabilities/review.html", context, status=status)
@@ -819,7 +831,8 @@ def validate_assessment(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = permissions.get_assessment_for_user(user, pk)
     permissions.require_review(user, assessment)
     form = ValidateForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():  # e.g. a note over the limit: keep it and say why
+        return _render_review(request, assessment, validate_form=form, status=400)
     try:
         services.assessment_validate(
             assessment=assessment, user=user, reason=form.cleaned_data.get("reason", "")

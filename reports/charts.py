@@ -60,6 +60,8 @@ def _lang() -> str:
 
 def n_of_n(cell: Cell) -> str:
     """ "32 of 42": countries with the capability in place, of those that answered yes or no."""
+    if cell.answered is None:
+        return _("Not shown")
     if cell.suppressed or cell.yes is None:
         return _("%(answered)s answered") % {"answered": cell.answered}
     return _("%(yes)s of %(answered)s") % {"yes": cell.yes, "answered": cell.answered}

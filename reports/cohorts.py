@@ -120,12 +120,20 @@ def capability_matrix(cycle: Cycle, *, by: str = "", min_cell: int | None = None
 
 
 def cohort_domain_maturity(
-    cycle: Cycle, *, by: str = "", group: str = "", min_cell: int | None = None
+    cycle: Cycle,
+    *,
+    by: str = "",
+    group: str = "",
+    min_cell: int | None = None,
+    compared: Assessment | None = None,
 ) -> tuple[scoring.DomainMaturity, ...]:
-    """``scoring.cohort_domain_maturity``, cached (as ``capability_matrix``)."""
+    """``scoring.cohort_domain_maturity``, cached (as ``capability_matrix``); the compared
+    assessment is part of the key (its country is not counted towards the cohort's size)."""
     return _cached(
         cycle,
         "maturity",
-        (by, group, min_cell),
-        lambda: scoring.cohort_domain_maturity(cycle, by=by, group=group, min_cell=min_cell),
+        (by, group, min_cell, compared.pk if compared is not None else ""),
+        lambda: scoring.cohort_domain_maturity(
+            cycle, by=by, group=group, min_cell=min_cell, compared=compared
+        ),
     )

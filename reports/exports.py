@@ -92,11 +92,15 @@ def neutralise(value: Cell) -> Cell:
     """A cell value that no spreadsheet will run as a formula.
 
     Text starting with = + - @, a tab or a carriage return is prefixed with an apostrophe; plain
-    numbers (``-3``, ``+2.5``) are left alone since they cannot hold a formula.
+    numbers (``-3``, ``+2.5``) are left alone since they cannot hold a formula. Text already
+    starting with an apostrophe gets one more, so the importer (which removes one leading
+    apostrophe) reads back exactly what was exported.
     """
     if not isinstance(value, str) or value == "":
         return value
-    if value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.match(value):
+    if value.startswith("'") or (
+        value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.match(value)
+    ):
         return "'" + value
     return value
 

@@ -54,7 +54,7 @@ PDF_VARIANT = "pdf/ua-1"
 def _stylesheet():  # -> weasyprint.CSS, parsed once per process
     from weasyprint import CSS
 
-    return CSS(filename=str(PRINT_CSS))
+    return CSS(filename=str(PRINT_CSS), url_fetcher=url_fetcher())
 
 
 @cache
@@ -64,11 +64,51 @@ def _font_config():  # -> weasyprint.text.fonts.FontConfiguration, shared per pr
     return FontConfiguration()
 
 
+def _static_roots() -> tuple[Path, ...]:
+    roots = [Path(settings.BASE_DIR) / "static", Path(settings.STATIC_ROOT)]
+    roots += [Path(d if isinstance(d, str | Path) else d[1]) for d in settings.STATICFILES_DIRS]
+    return tuple(r.resolve() for r in roots)
+
+
+def allowed_url(url: str) -> bool:
+    """Whether a PDF may load ``url``: ``data:`` URLs (the charts are embedded as data URIs) and
+    ``file:`` URLs of the project's own static files. Nothing else: no http(s), no other file."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "data":
+        return True
+    if scheme != "file" or parts.netloc not in ("", "localhost"):
+        return False
+    try:
+        path = Path(unquote(parts.path)).resolve()
+    except (OSError, ValueError):
+        return False
+    return any(path.is_relative_to(root) for root in _static_roots()) and path.is_file()
+
+
+def url_fetcher():  # -> weasyprint.urls.URLFetcher refusing every URL but allowed_url ones
+    from weasyprint.urls import URLFetcher
+
+    class ProjectFilesOnly(URLFetcher):
+        def fetch(self, url: str, headers: object = None) -> object:
+            if not allowed_url(url):
+                raise ValueError(f"PDF resources come from the project's static files only: {url}")
+            return super().fetch(url, headers)
+
+    return ProjectFilesOnly(allowed_protocols=("data", "file"), allow_redirects=False)
+
+
 def render_pdf(html: str, *, base_url: str | None = None) -> bytes:
-    """A tagged A4 PDF of ``html`` with the print stylesheet; title and language from the HTML."""
+    """A tagged A4 PDF of ``html`` with the print stylesheet; title and language from the HTML.
+
+    Resources load through ``url_fetcher()``: the project's static files and data URIs only."""
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=base_url or str(settings.BASE_DIR))
+    document = HTML(
+        string=html, base_url=base_url or str(settings.BASE_DIR), url_fetcher=url_fetcher()
+    )
     return document.write_pdf(
         stylesheets=[_stylesheet()],
         font_config=_font_config(),
@@ -77,16 +117,20 @@ def render_pdf(html: str, *, base_url: str | None = None) -> bytes:
     )
 
 
+CSS_UNSAFE = frozenset("\\\"'<>&")
+
+
 def css_string(text: str) -> str:
-    """``text`` as a CSS string literal, safe inside a <style> element."""
-    escaped = (
-        text.replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("\n", "\\a ")
-        .replace("<", "\\3c ")
-        .replace(">", "\\3e ")
-    )
-    return f'"{escaped}"'
+    """``text`` as a CSS string literal, safe inside a <style> element: quotes, backslashes,
+    ``<`` ``>`` ``&`` and every control or invisible character (``\\r``, ``\\n``, ``\\f``, NUL,
+    line separators…) become CSS hex escapes, so no text can end the string or the rule."""
+    out = []
+    for ch in text:
+        if ch in CSS_UNSAFE or not ch.isprintable():
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
 
 
 def page_css(*, header: str, generated: str, illustrative: bool) -> SafeString:
@@ -95,8 +139,8 @@ def page_css(*, header: str, generated: str, illustrative: bool) -> SafeString:
     confidential = _("Confidential")  # outside the f-string, so makemessages finds it
     marker_page, marker_pages = "\x00PAGE\x00", "\x00PAGES\x00"
     counter = css_string(page_label % {"page": marker_page, "pages": marker_pages})
-    counter = counter.replace(marker_page, '" counter(page) "').replace(
-        marker_pages, '" counter(pages) "'
+    counter = counter.replace(css_string(marker_page)[1:-1], '" counter(page) "').replace(
+        css_string(marker_pages)[1:-1], '" counter(pages) "'
     )
     rules = [
         "@page {",

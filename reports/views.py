@@ -231,13 +231,19 @@ def country_profile(request: HttpRequest, code: str) -> HttpResponse:
     by_income = cohorts.capability_matrix(
         cycle, by="income_group" if income else "", min_cell=_min_cell_for(request)
     )
-    all_domains = cohorts.cohort_domain_maturity(cycle, min_cell=_min_cell_for(request) or None)
+    # A cohort counts at least K countries other than the one it is compared with.
+    compared = assessment if assessment.status in SCORED else None
+    all_domains = cohorts.cohort_domain_maturity(
+        cycle, min_cell=_min_cell_for(request) or None, compared=compared
+    )
     series = [(country.tr("name"), profile.domains), (_("All countries"), all_domains)]
     if income:
         series.append(
             (
                 charts.group_label("income_group", income),
-                cohorts.cohort_domain_maturity(cycle, by="income_group", group=income, min_cell=k),
+                cohorts.cohort_domain_maturity(
+                    cycle, by="income_group", group=income, min_cell=k, compared=compared
+                ),
             )
         )
     radar = charts.radar_spec(series, subtitle=cycle.tr("name"), illustrative=cycle.is_illustrative)
@@ -245,8 +251,11 @@ def country_profile(request: HttpRequest, code: str) -> HttpResponse:
     rows = []
     for cap in profile.capabilities:
         status = profile.status(cap.code)
-        all_cell = by_income.cell(cap.code, "")
-        group_cell = by_income.cell(cap.code, income) if income else None
+        own = status if compared is not None else scoring.CapabilityStatus(cap.code)
+        all_cell = scoring.cohort_cell(by_income.cell(cap.code, ""), own, by_income.min_cell)
+        group_cell = (
+            scoring.cohort_cell(by_income.cell(cap.code, income), own, k) if income else None
+        )
         rows.append(
             {
                 "cap": cap,
