@@ -37,6 +37,17 @@ COMMENT_MAX_CHARS = 10_000  # the comment on an answer
 EVIDENCE_MAX_LINKS = 20
 EVIDENCE_LINK_MAX_CHARS = 2_000
 
+# Imported files (capabilities.importer; the offline spreadsheet's reader uses the same). The file
+# size limit is settings.MRN_MAX_UPLOAD_BYTES. An XLSX is a ZIP: its unpacked size is bounded too,
+# whatever its parts declare about their dimensions.
+IMPORT_MAX_ROWS = 2_000  # respondents (there are under 250 countries and jurisdictions)
+IMPORT_MAX_COLUMNS = 300  # the framework has 108 questions, plus respondent and group columns
+IMPORT_MAX_CELL_CHARS = TEXT_MAX_CHARS
+XLSX_MAX_UNPACKED_BYTES = 30 * 1024 * 1024
+XLSX_MAX_PARTS = 500
+# Respondent ids: letters A-Z (either case), digits, "-" and "_", starting with a letter or digit.
+RESPONDENT_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,19}"
+
 # Words accepted in imported files for yes/no questions, in English and French.
 YES_NO_ALIASES = {
     "yes": YesNo.YES,

@@ -84,9 +84,7 @@ def test_the_web_form_applies_the_same_bounds(framework):
     q = question(framework, "C04.officers")
     form = AnswerForm(_post(q, value="1e999999"), question=q)
     assert not form.is_valid() and "too large" in form.errors["value"][0]
-    form = AnswerForm(
-        _post(q, value="3", comment="x" * (values.COMMENT_MAX_CHARS + 1)), question=q
-    )
+    form = AnswerForm(_post(q, value="3", comment="x" * (values.COMMENT_MAX_CHARS + 1)), question=q)
     assert not form.is_valid() and "at most 10000" in form.errors["comment"][0]
     links = "\n".join(["https://example.org/a"] * (values.EVIDENCE_MAX_LINKS + 1))
     form = AnswerForm(_post(q, value="3", evidence=links), question=q)
