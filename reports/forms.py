@@ -98,7 +98,9 @@ class TrendForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,.txt,.xlsx"}),
+        widget=forms.ClearableFileInput(
+            attrs={"class": "form-control", "accept": ".csv,.txt,.xlsx"}
+        ),
         label=_("Survey file (.csv, .txt or .xlsx)"),
         help_text=_(
             "One row per respondent; columns respondent, optional income_group, region, survey, "
