@@ -203,3 +203,31 @@ def time_machine(monkeypatch):
     real_now = default_token_generator._now
     monkeypatch.setattr(default_token_generator, "_now", lambda: real_now() + machine.offset)
     return machine
+
+
+# --- Heavy work -----------------------------------------------------------------------------------
+
+
+def test_a_person_builds_one_pdf_at_a_time_across_app_servers(
+    client, analyst, focal_a, cycle, settings
+):
+    from django.utils import timezone
+
+    settings.MRN_HEAVY_PER_USER = 1
+    url = reverse("reports:matrix_report", args=[cycle.code])
+    client.force_login(analyst)
+    # A PDF of the analyst's is being built by another app server: its slot is in the database.
+    now = timezone.now()
+    UsageEvent.objects.create(
+        key=f"heavy:{analyst.pk}", created_at=now, expires_at=now + timedelta(seconds=120)
+    )
+    busy = client.get(url)
+    assert busy.status_code == 429 and busy["Retry-After"] == "10"
+    assert "already being prepared" in busy.content.decode()
+    other = Client()
+    other.force_login(focal_a)
+    assert other.get(url).status_code == 200  # someone else is not held up
+    UsageEvent.objects.filter(key=f"heavy:{analyst.pk}").update(expires_at=now)  # crashed
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert not UsageEvent.objects.filter(key__startswith="heavy:").exists()  # slots released
