@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from . import values
 from .models import Answer, Question, QuestionKind, YesNo
 
-MAX_EVIDENCE_LINKS = 20
 CHOICE_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple)
 
 
@@ -40,10 +39,10 @@ class EvidenceField(forms.CharField):
     def validate(self, value: list[str]) -> None:  # type: ignore[override]
         if self.required and not value:
             raise ValidationError(self.error_messages["required"], code="required")
-        if len(value) > MAX_EVIDENCE_LINKS:
-            raise ValidationError(
-                _("Give at most %(max)s links.") % {"max": MAX_EVIDENCE_LINKS}, code="too_many"
-            )
+        try:
+            values.check_evidence(value)
+        except values.InvalidValue as exc:
+            raise ValidationError(str(exc), code="too_long") from exc
         check = URLValidator(schemes=["http", "https"])
         wrong = []
         for line in value:
@@ -94,16 +93,21 @@ def _value_field(question: Question) -> forms.Field:
             **common,
         )
     if kind == QuestionKind.NUMBER:
+        # The length is checked by values.normalise, with the same message as imports.
         return forms.CharField(
-            max_length=40,
             widget=forms.TextInput(
-                attrs={"inputmode": "decimal", "class": "form-control answer-number"}
+                attrs={
+                    "inputmode": "decimal",
+                    "class": "form-control answer-number",
+                    "maxlength": values.NUMBER_MAX_CHARS,
+                }
             ),
             **common,
         )
     return forms.CharField(
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+        widget=forms.Textarea(
+            attrs={"rows": 4, "class": "form-control", "maxlength": values.TEXT_MAX_CHARS}
+        ),
         **common,
     )
 
@@ -133,8 +137,9 @@ class AnswerForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment (optional)"),
         required=False,
-        max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        widget=forms.Textarea(
+            attrs={"rows": 2, "class": "form-control", "maxlength": values.COMMENT_MAX_CHARS}
+        ),
     )
     evidence = EvidenceField(
         label=_("Evidence links (optional)"),
@@ -154,6 +159,12 @@ class AnswerForm(forms.Form):
             return values.normalise(self.question, self.cleaned_data.get("value"))
         except values.InvalidValue as exc:
             raise ValidationError(str(exc), code="invalid") from exc
+
+    def clean_comment(self) -> str:
+        try:
+            return values.check_comment(self.cleaned_data.get("comment") or "")
+        except values.InvalidValue as exc:
+            raise ValidationError(str(exc), code="too_long") from exc
 
     def was_posted(self) -> bool:
         """Whether the bound data holds this question at all (its version field)."""

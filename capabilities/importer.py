@@ -1,12 +1,15 @@
 """Importing past or offline surveys in the wide format of mnr_2021_baseline.csv, all or nothing.
 
-File format (CSV, UTF-8 with or without BOM, comma/semicolon/tab separated; or XLSX, first sheet):
+File format (CSV or text: UTF-8 with or without BOM, UTF-16 with BOM or Windows-1252, comma,
+semicolon or tab separated, detected and reported, never guessed; or XLSX, first sheet), within the
+bounds of capabilities.values (file size, rows, columns, cell length; an XLSX's declared dimension is
+never trusted):
 one header row, then one row per respondent. Columns: ``respondent`` (required), optional
 ``income_group``, ``region``, ``survey``, and one column per question code of the cycle's framework
 (e.g. ``C01.in_place``). Values: yes / no / don't know (English or French) or empty for yes/no
 questions, and the question's own values otherwise (capabilities.values.normalise).
 
-Respondents: a respondent whose id is a country code (``GHA``) is that country. Any other id is an
+Respondents: ids are letters, digits, "-" and "_" (values.RESPONDENT_ID_PATTERN); a respondent whose id is a country code (``GHA``) is that country. Any other id is an
 anonymised participant whose code is ``<id>@<cycle code>`` (``R01@baseline-2021``), so two files
 that both number their respondents R01… never mix; with ``create_participants`` unknown ones are
 created (Country kind ANONYMISED, named "Respondent R01"), without it they are errors.
@@ -29,21 +32,27 @@ sniff_kind(data, file_name) -> "csv" | "xlsx"; ImportProblem, ImportReport, Impo
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from xml.etree.ElementTree import Element, ParseError
 
+from defusedxml import ElementTree
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
-from . import services
+from . import services, values
 from .models import (
     Answer,
     Assessment,
@@ -58,7 +67,7 @@ from .models import (
     Status,
     StatusChange,
 )
-from .values import InvalidValue, normalise
+from .values import RESPONDENT_ID_PATTERN, InvalidValue, normalise
 
 GROUP_COLUMNS = ("income_group", "region", "survey")
 RESPONDENT = "respondent"
@@ -98,6 +107,7 @@ class ImportReport:
     answers_cleared: int = 0
     answers_unchanged: int = 0
     problems: list[ImportProblem] = field(default_factory=list)
+    read_as: str = ""  # how the file was read (encoding and separator, or workbook)
 
     @property
     def ok(self) -> bool:
@@ -116,6 +126,9 @@ class ImportReport:
             + self.answers_cleared
         )
 
+    def _read_as(self) -> list[str]:
+        return [_("Read as %(how)s.") % {"how": self.read_as}] if self.read_as else []
+
     def lines(self) -> list[str]:
         """The report for people, one line each (command output and upload page).
 
@@ -129,7 +142,7 @@ class ImportReport:
                 "%(file)s: refused, nothing was imported (%(count)s problems):",
                 count,
             ) % {"file": self.file_name, "count": count}
-            return [head, *(f"  {p}" for p in self.problems)]
+            return [head, *self._read_as(), *(f"  {p}" for p in self.problems)]
         values = {"file": self.file_name, "count": self.rows, "cycle": self.cycle_code}
         if self.dry_run:
             head = ngettext(
@@ -144,6 +157,7 @@ class ImportReport:
                 self.rows,
             )
         head %= values
+        head = " ".join([head, *self._read_as()])
         if not self.changes:
             return [head, _("Nothing to change: the cycle already holds exactly this data.")]
         # (what a dry run would do, what the import did, how many)
@@ -192,35 +206,320 @@ class ImportRefused(Exception):
 class Table:
     header: list[str]
     rows: list[tuple[int, list[str]]]  # (row number, cells)
+    description: str = ""  # how the file was read ("Windows-1252 text separated by semicolons")
 
 
 # ---------------------------------------------------------------------------------------------
 # Reading
 
 
+ACCEPTED_EXTENSIONS = ("csv", "txt", "xlsx")
+SEPARATORS = {",": _lazy("commas"), ";": _lazy("semicolons"), "\t": _lazy("tabs")}
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+SAVE_AS = _lazy(
+    "Save the sheet from your spreadsheet program as “CSV UTF-8”, “CSV”, “Unicode text” or "
+    "“Excel workbook (.xlsx)”, and upload that file."
+)
+
+
+class TableError(ValueError):
+    """The file cannot be read as a table; ``row`` and ``column`` say where (row 1 = header)."""
+
+    def __init__(self, message: str, *, row: int = 1, column: str = "") -> None:
+        super().__init__(message)
+        self.row = row
+        self.column = column
+
+
 def sniff_kind(data: bytes, file_name: str) -> str:
-    """ "xlsx" or "csv" from the content, checked against the extension; ValueError otherwise."""
+    """ "xlsx" or "csv" from the content, checked against the extension; TableError otherwise."""
     ext = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
-    if ext not in ("csv", "xlsx"):
-        raise ValueError(_("Only .csv and .xlsx files are accepted."))
+    if ext not in ACCEPTED_EXTENSIONS:
+        raise TableError(
+            _("Only .csv, .txt and .xlsx files are accepted. %(save_as)s") % {"save_as": SAVE_AS}
+        )
     is_zip = data[:4] == b"PK\x03\x04"
     if ext == "xlsx":
         if not is_zip:
-            raise ValueError(_("The file is named .xlsx but is not an Excel workbook."))
+            raise TableError(
+                _("The file is named .xlsx but is not an Excel workbook. %(save_as)s")
+                % {"save_as": SAVE_AS}
+            )
         return "xlsx"
-    if is_zip or b"\x00" in data[:4096]:
-        raise ValueError(_("The file is named .csv but is not a text file."))
+    if is_zip:
+        raise TableError(
+            _("The file is named .%(ext)s but is a workbook or an archive, not text. %(save_as)s")
+            % {"ext": ext, "save_as": SAVE_AS}
+        )
     return "csv"
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value).strip()
+def decode_text(data: bytes) -> tuple[str, str]:
+    """(text, encoding name) of a CSV or text file, detected, never guessed.
+
+    UTF-8 and UTF-16 with their byte order mark; without one, UTF-8 when the bytes are valid
+    UTF-8, else Windows-1252 (what Excel writes for "CSV" on Windows) when every byte is defined
+    there. Anything else, or text with control characters, is refused with what to do.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        encoding, name, body = "utf-8", "UTF-8", data[len(codecs.BOM_UTF8) :]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding, name, body = "utf-16", "UTF-16", data
+    else:
+        encoding, name, body = "utf-8", "UTF-8", data
+        if b"\x00" in data:
+            raise TableError(
+                _("The file is not a text file (it holds binary data). %(save_as)s")
+                % {"save_as": SAVE_AS}
+            )
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            encoding, name = "cp1252", "Windows-1252"
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise TableError(
+            _(
+                "The file is not text in UTF-8, UTF-16 or Windows-1252 (byte %(position)s cannot "
+                "be read). %(save_as)s"
+            )
+            % {"position": exc.start + 1, "save_as": SAVE_AS}
+        ) from exc
+    if encoding == "utf-16" and text.startswith("\ufeff"):
+        text = text[1:]
+    bad = CONTROL_CHARACTERS.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise TableError(
+            _("The file is not plain text: line %(line)s holds a control character. %(save_as)s")
+            % {"line": line, "save_as": SAVE_AS},
+            row=line,
+        )
+    return text, name
+
+
+def detect_separator(text: str) -> str:
+    """The separator of the header line: the one that makes ``respondent`` a column; else the
+    one that splits the header into the most columns (comma when the header has one column)."""
+    first_line = text.split("\n", 1)[0]
+    splits = {sep: next(csv.reader([first_line], delimiter=sep), []) for sep in SEPARATORS}
+    with_respondent = [
+        sep for sep, cells in splits.items() if RESPONDENT in (c.strip() for c in cells)
+    ]
+    candidates = with_respondent or list(SEPARATORS)
+    return max(candidates, key=lambda sep: (len(splits[sep]), sep == ","))
+
+
+def _check_row(number: int, cells: list[str]) -> list[str]:
+    """The row's cells (trailing empty ones dropped) within the column and cell bounds."""
+    while cells and cells[-1] == "":
+        cells.pop()
+    if len(cells) > values.IMPORT_MAX_COLUMNS:
+        raise TableError(
+            _("the row has %(count)s columns; at most %(max)s are accepted.")
+            % {"count": len(cells), "max": values.IMPORT_MAX_COLUMNS},
+            row=number,
+        )
+    for column, cell in enumerate(cells, start=1):
+        if len(cell) > values.IMPORT_MAX_CELL_CHARS:
+            raise TableError(
+                _("column %(column)s holds %(length)s characters; at most %(max)s are accepted.")
+                % {"column": column, "length": len(cell), "max": values.IMPORT_MAX_CELL_CHARS},
+                row=number,
+            )
+    return cells
+
+
+def _too_many_rows(number: int) -> TableError:
+    return TableError(
+        _("the file has more than %(max)s respondent rows; split it into several files.")
+        % {"max": values.IMPORT_MAX_ROWS},
+        row=number,
+    )
+
+
+def _csv_rows(data: bytes) -> tuple[Iterator[tuple[int, list[str]]], str]:
+    text, encoding = decode_text(data)
+    separator = detect_separator(text)
+    description = _("%(encoding)s text separated by %(separator)s") % {
+        "encoding": encoding,
+        "separator": SEPARATORS[separator],
+    }
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=False)
+        number = 0
+        while True:
+            number += 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise TableError(
+                    _('a cell is longer than %(max)s characters, or a quote (") is not closed.')
+                    % {"max": values.IMPORT_MAX_CELL_CHARS},
+                    row=number,
+                ) from exc
+            yield number, [c.strip() for c in cells]
+
+    return rows(), description
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_DOC_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _column_number(ref: str) -> int:
+    """``"C7"`` → 3 (0 when there are no letters)."""
+    number = 0
+    for char in ref:
+        if not char.isalpha():
+            break
+        number = number * 26 + (ord(char.upper()) - 64)
+        if number > 16_384:  # Excel's last column, XFD
+            break
+    return number
+
+
+def _first_sheet_path(archive: zipfile.ZipFile) -> str:
+    """The part name of the workbook's first sheet (xl/workbook.xml and its relationships)."""
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    sheet = workbook.find(f"{_MAIN}sheets/{_MAIN}sheet")
+    if sheet is None:
+        raise KeyError("sheet")
+    rel_id = sheet.get(f"{_DOC_REL}id")
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    for rel in rels.iter(f"{_PKG_REL}Relationship"):
+        if rel.get("Id") == rel_id:
+            target = rel.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    raise KeyError(rel_id)
+
+
+def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
+    if "xl/sharedStrings.xml" not in archive.namelist():
+        return []
+    strings = []
+    with archive.open("xl/sharedStrings.xml") as source:
+        for _event, element in ElementTree.iterparse(source):
+            if element.tag == f"{_MAIN}si":
+                strings.append(_inline_text(element))
+                element.clear()
+    return strings
+
+
+def _inline_text(element: Element) -> str:
+    """The text of a string item: its runs, without phonetic hints."""
+    parts = []
+    for child in element:
+        if child.tag == f"{_MAIN}t":
+            parts.append(child.text or "")
+        elif child.tag == f"{_MAIN}r":
+            parts.extend(t.text or "" for t in child.iter(f"{_MAIN}t"))
+    return "".join(parts)
+
+
+def _xlsx_cell(element: Element, strings: list[str]) -> str:
+    kind = element.get("t", "n")
+    if kind == "inlineStr":
+        inline = element.find(f"{_MAIN}is")
+        return "" if inline is None else _inline_text(inline).strip()
+    raw = element.findtext(f"{_MAIN}v") or ""
+    if kind == "s":
+        try:
+            return strings[int(raw)].strip()
+        except (ValueError, IndexError):
+            return ""
+    if kind == "b":
+        return {"1": "yes", "0": "no"}.get(raw, raw)
+    return raw.strip()
+
+
+def _xlsx_rows(data: bytes) -> tuple[Iterator[tuple[int, list[str]]], str]:
+    """The first sheet's rows, read by streaming its XML: memory and time depend on the limits
+    in capabilities.values, never on what the file declares (dimension, row or column numbers)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise TableError(_("The workbook cannot be read (%(error)s).") % {"error": exc}) from exc
+    unpacked = sum(part.file_size for part in parts)
+    if len(parts) > values.XLSX_MAX_PARTS or unpacked > values.XLSX_MAX_UNPACKED_BYTES:
+        raise TableError(
+            _(
+                "The workbook unpacks to %(size)s MB; at most %(max)s MB are accepted. Save the "
+                "sheet alone as CSV or in a new workbook."
+            )
+            % {
+                "size": unpacked // (1024 * 1024),
+                "max": values.XLSX_MAX_UNPACKED_BYTES // (1024 * 1024),
+            }
+        )
+    try:
+        sheet_path = _first_sheet_path(archive)
+        strings = _shared_strings(archive)
+        archive.getinfo(sheet_path)
+    except (KeyError, ParseError, zipfile.BadZipFile, ValueError) as exc:
+        raise TableError(
+            _("The workbook cannot be read (%(error)s). %(save_as)s")
+            % {"error": exc, "save_as": SAVE_AS}
+        ) from exc
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        number = 0
+        cells: dict[int, str] = {}
+        row_element = None
+        try:
+            with archive.open(sheet_path) as source:
+                for event, element in ElementTree.iterparse(source, events=("start", "end")):
+                    tag = element.tag
+                    if event == "start":
+                        if tag == f"{_MAIN}row":
+                            row_element = element
+                            declared = element.get("r", "")
+                            number = int(declared) if declared.isdigit() else number + 1
+                            cells = {}
+                        continue
+                    if tag == f"{_MAIN}c":
+                        text = _xlsx_cell(element, strings)
+                        if text:
+                            column = _column_number(element.get("r", "")) or len(cells) + 1
+                            if column > values.IMPORT_MAX_COLUMNS:
+                                raise TableError(
+                                    _(
+                                        "the row has a value in column %(column)s; at most "
+                                        "%(max)s columns are accepted."
+                                    )
+                                    % {"column": column, "max": values.IMPORT_MAX_COLUMNS},
+                                    row=number,
+                                )
+                            cells[column] = text
+                        if row_element is not None:
+                            row_element.remove(element)
+                    elif tag == f"{_MAIN}row":
+                        if cells:
+                            if number > values.IMPORT_MAX_ROWS + 1:
+                                raise _too_many_rows(number)
+                            width = max(cells)
+                            yield number, [cells.get(i, "") for i in range(1, width + 1)]
+                        element.clear()
+                        row_element = None
+                    elif tag == f"{_MAIN}sheetData":
+                        break
+        except TableError:
+            raise
+        except (ParseError, ValueError, zipfile.BadZipFile) as exc:
+            # ValueError: defusedxml refuses entity declarations (billion laughs)
+            raise TableError(
+                _("The workbook cannot be read (%(error)s).") % {"error": exc}, row=number
+            ) from exc
+        finally:
+            archive.close()
+
+    return rows(), _("Excel workbook, first sheet")
 
 
 def _unquote(text: str) -> str:
@@ -232,45 +531,33 @@ def _unquote(text: str) -> str:
 
 
 def read_table(data: bytes, file_name: str) -> Table:
-    """Reads the header and rows of a CSV or XLSX file (ValueError with a reason if unreadable)."""
+    """Reads the header and rows of a CSV, text or XLSX file within fixed bounds of size, rows,
+    columns and cell length (TableError with the row, and a reason, otherwise)."""
+    if len(data) > settings.MRN_MAX_UPLOAD_BYTES:
+        raise TableError(
+            _("The file is %(size)s MB; at most %(max)s MB are accepted.")
+            % {
+                "size": round(len(data) / (1024 * 1024), 1),
+                "max": round(settings.MRN_MAX_UPLOAD_BYTES / (1024 * 1024), 1),
+            }
+        )
     kind = sniff_kind(data, file_name)
-    raw_rows: list[list[str]]
-    if kind == "xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds of errors for broken files
-            raise ValueError(
-                _("The workbook cannot be read (%(error)s).") % {"error": exc}
-            ) from exc
-        sheet = workbook.worksheets[0]
-        raw_rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ValueError(_("The CSV file is not UTF-8 text.")) from exc
-        try:
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-            delimiter = dialect.delimiter
-        except csv.Error:
-            delimiter = ","
-        raw_rows = [
-            [c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)
-        ]
-    if not raw_rows:
-        raise ValueError(_("The file is empty."))
-    header = [h.strip() for h in raw_rows[0]]
-    while header and header[-1] == "":
-        header.pop()
-    rows = []
-    for number, cells in enumerate(raw_rows[1:], start=2):
+    source, description = _xlsx_rows(data) if kind == "xlsx" else _csv_rows(data)
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    for number, cells in source:
+        cells = _check_row(number, cells)
+        if header is None:
+            header = [h.strip() for h in cells]
+            continue
         if not any(cells):
             continue
+        if number > values.IMPORT_MAX_ROWS + 1:
+            raise _too_many_rows(number)
         rows.append((number, [_unquote(c) for c in cells]))
-    return Table(header=header, rows=rows)
+    if not header:
+        raise TableError(_("The file is empty."))
+    return Table(header=header, rows=rows, description=description)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -378,6 +665,19 @@ def _validate(
             )
             continue
         first_seen[respondent] = number
+        if not re.fullmatch(RESPONDENT_ID_PATTERN, respondent):
+            problems.append(
+                ImportProblem(
+                    number,
+                    RESPONDENT,
+                    _(
+                        "“%(respondent)s” is not a respondent id: use at most 20 letters, digits, "
+                        "“-” or “_”, starting with a letter or digit."
+                    )
+                    % {"respondent": respondent[:40]},
+                )
+            )
+            continue
         country = countries.get(respondent) or countries.get(
             anonymised_code(respondent, cycle_code)
         )
@@ -460,10 +760,11 @@ def import_responses(
     report = ImportReport(file_name=file_name, cycle_code=cycle_code, dry_run=dry_run)
     try:
         table = read_table(data, file_name)
-    except ValueError as exc:
-        report.problems.append(ImportProblem(1, "", str(exc)))
+    except TableError as exc:
+        report.problems.append(ImportProblem(exc.row, exc.column, str(exc)))
         raise ImportRefused(report) from exc
     report.rows = len(table.rows)
+    report.read_as = table.description
     cycle = Cycle.objects.select_related("framework").filter(code=cycle_code).first()
     if framework_code:
         framework = FrameworkVersion.objects.filter(code=framework_code).first()

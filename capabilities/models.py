@@ -817,3 +817,21 @@ class ReviewComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} {self.question.code}"
+
+
+class UsageEvent(models.Model):
+    """One use of something limited per person or address (capabilities.throttle): a password
+    reset mail, an invitation, a PDF being built. Rows older than their window are deleted as
+    new ones come; kept in the database so that every app server sees the same counts."""
+
+    key = models.CharField(_("key"), max_length=200)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "expires_at"], name="capabilities_usage_key")]
+        verbose_name = _("usage event")
+        verbose_name_plural = _("usage events")
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.created_at:%Y-%m-%d %H:%M:%S}"

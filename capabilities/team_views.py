@@ -6,6 +6,7 @@ their domains, or removes their access. Administrators manage everyone in the Dj
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import permissions, services
+from . import auth, permissions, services, throttle
 from .forms import ContributorDomainsForm, ContributorForm
 from .models import Role
 
@@ -30,7 +31,16 @@ class InvitationForm(PasswordResetForm):
         return [self.invited]
 
 
+def invitations_allowed(request: HttpRequest) -> bool:
+    """Whether the signed-in person may send one more invitation this hour (and counts it)."""
+    return throttle.allow(
+        f"invite:{request.user.pk}", limit=settings.MRN_INVITATIONS_PER_HOUR, window=3600
+    )
+
+
 def _invite(request: HttpRequest, user: object, country_name: str) -> None:
+    """Sends ``user`` the link to choose a password (a new one each time: the old ones stay
+    valid until they expire or a password is chosen)."""
     form = InvitationForm({"email": user.email}, invited=user)
     form.is_valid()
     form.save(
@@ -53,6 +63,8 @@ def team(request: HttpRequest) -> HttpResponse:
         .order_by("role", "user__last_name", "user__first_name")
     )
     form = ContributorForm(request.POST or None)
+    if request.method == "POST" and not invitations_allowed(request):
+        return auth.too_many_requests(request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -86,6 +98,7 @@ def team(request: HttpRequest) -> HttpResponse:
             )
             if profile.role == Role.CONTRIBUTOR
             else None,
+            "invited": profile.user.is_active and not profile.user.has_usable_password(),
         }
         for profile in members
     ]
@@ -123,4 +136,29 @@ def team_member(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("Saved the changes for %(name)s.") % {"name": profile.user.get_full_name()}
         )
+    return redirect("capabilities:team")
+
+
+@require_POST
+def team_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sends the invitation again to a team member who has not chosen a password yet."""
+    permissions.require_team_manager(request.user)
+    profile = get_object_or_404(
+        permissions.team_members(request.user).select_related("user", "country"), pk=pk
+    )
+    user = profile.user
+    if not user.is_active or user.has_usable_password():
+        messages.error(
+            request,
+            _("%(name)s has already chosen a password: they can sign in, or reset it.")
+            % {"name": user.get_full_name()},
+        )
+        return redirect("capabilities:team")
+    if not invitations_allowed(request):
+        return auth.too_many_requests(request)
+    _invite(request, user, profile.country.name)
+    messages.success(
+        request,
+        _("The invitation went again to %(email)s.") % {"email": user.email},
+    )
     return redirect("capabilities:team")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("review/", views.review_queue, name="review_queue"),
     path("team/", team_views.team, name="team"),
     path("team/<int:pk>/", team_views.team_member, name="team_member"),
+    path("team/<int:pk>/invite/", team_views.team_invite, name="team_invite"),
     path("assessments/<int:pk>/", views.dashboard, name="dashboard"),
     path("assessments/<int:pk>/domains/<str:code>/", views.domain_page, name="domain"),
     path(

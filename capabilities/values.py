@@ -7,18 +7,46 @@
 - number: a decimal without trailing zeros (``12``, ``3.5``)
 - text: the text as typed (stripped)
 - empty string: no answer
+
+Bounds on every input live here too (``MAX_*`` constants, ``check_text``, ``check_evidence``), so
+the web form, the JSON autosave, the importer and the offline spreadsheet refuse the same things
+with the same messages. A number has at most ``NUMBER_MAX_CHARS`` characters, at most
+``NUMBER_MAX_INTEGER_DIGITS`` digits before the decimal point and ``NUMBER_MAX_DECIMALS`` after it
+(exponents are accepted, as spreadsheets write them, but the value must fit these bounds), and lies
+within the question's own range (``min_value``/``max_value``) when it has one.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from .models import PHASE_NUMBERS, Question, QuestionKind, YesNo
+from .models import Question, QuestionKind, YesNo
 
 MULTI_SEPARATOR = ";"
+
+# Bounds shared by every way in (web form, JSON save, imports, offline spreadsheet).
+NUMBER_MAX_CHARS = 40
+NUMBER_MAX_INTEGER_DIGITS = 15  # below 10^15: any count or budget a government reports
+NUMBER_MAX_DECIMALS = 6
+TEXT_MAX_CHARS = 20_000  # a text answer
+COMMENT_MAX_CHARS = 10_000  # the comment on an answer
+EVIDENCE_MAX_LINKS = 20
+EVIDENCE_LINK_MAX_CHARS = 2_000
+
+# Imported files (capabilities.importer; the offline spreadsheet's reader uses the same). The file
+# size limit is settings.MRN_MAX_UPLOAD_BYTES. An XLSX is a ZIP: its unpacked size is bounded too,
+# whatever its parts declare about their dimensions.
+IMPORT_MAX_ROWS = 2_000  # respondents (there are under 250 countries and jurisdictions)
+IMPORT_MAX_COLUMNS = 300  # the framework has 108 questions, plus respondent and group columns
+IMPORT_MAX_CELL_CHARS = TEXT_MAX_CHARS
+XLSX_MAX_UNPACKED_BYTES = 30 * 1024 * 1024
+XLSX_MAX_PARTS = 500
+# Respondent ids: letters A-Z (either case), digits, "-" and "_", starting with a letter or digit.
+RESPONDENT_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,19}"
 
 # Words accepted in imported files for yes/no questions, in English and French.
 YES_NO_ALIASES = {
@@ -70,32 +98,64 @@ def normalise(question: Question, raw: object) -> str:
         value = YES_NO_ALIASES.get(text.lower())
         if value is None:
             raise InvalidValue(
-                _("Expected yes, no or don't know, not “%(value)s”.") % {"value": text}
+                _("Expected yes, no or don't know, not “%(value)s”.") % {"value": _short(text)}
             )
         return str(value)
     if kind == QuestionKind.MATURITY:
-        try:
-            number = int(Decimal(text))
-        except (InvalidOperation, ValueError):
-            number = 0
-        if number not in PHASE_NUMBERS or Decimal(text) != number:
+        # 1 to 4, also as spreadsheets write them (4.0); never converted through a number, so
+        # 1e999999 costs nothing.
+        match = re.fullmatch(r"([1-4])(?:[.,]0{0,6})?", text)
+        if match is None:
             raise InvalidValue(
-                _("Expected a maturity phase from 1 to 4, not “%(value)s”.") % {"value": text}
+                _("Expected a maturity phase from 1 to 4, not “%(value)s”.")
+                % {"value": _short(text)}
             )
-        return str(number)
+        return match.group(1)
     if kind == QuestionKind.SINGLE_CHOICE:
         codes = option_codes(question)
         if text not in codes:
             raise InvalidValue(
                 _("“%(value)s” is not one of the options (%(options)s).")
-                % {"value": text, "options": ", ".join(codes)}
+                % {"value": _short(text), "options": ", ".join(codes)}
             )
         return text
     if kind == QuestionKind.MULTIPLE_CHOICE:
         return _normalise_multiple(question, [part.strip() for part in text.split(MULTI_SEPARATOR)])
     if kind == QuestionKind.NUMBER:
         return _normalise_number(question, text)
+    return check_text(text, TEXT_MAX_CHARS)
+
+
+def check_text(text: str, limit: int) -> str:
+    """The text, or InvalidValue when it is longer than ``limit`` characters."""
+    if len(text) > limit:
+        raise InvalidValue(
+            _("The text is %(length)s characters long; at most %(max)s are accepted.")
+            % {"length": len(text), "max": limit}
+        )
     return text
+
+
+def check_comment(text: str) -> str:
+    return check_text(text, COMMENT_MAX_CHARS)
+
+
+def check_evidence(links: Sequence[str]) -> list[str]:
+    """Evidence links within bounds (count and length; the form also checks they are http(s))."""
+    if len(links) > EVIDENCE_MAX_LINKS:
+        raise InvalidValue(_("Give at most %(max)s links.") % {"max": EVIDENCE_MAX_LINKS})
+    for link in links:
+        if len(link) > EVIDENCE_LINK_MAX_CHARS:
+            raise InvalidValue(
+                _("A web address is %(length)s characters long; at most %(max)s are accepted.")
+                % {"length": len(link), "max": EVIDENCE_LINK_MAX_CHARS}
+            )
+    return list(links)
+
+
+def _short(text: str) -> str:
+    """The start of a long value, for messages."""
+    return text if len(text) <= 30 else f"{text[:27]}…"
 
 
 def _normalise_multiple(question: Question, items: Iterable[str]) -> str:
@@ -105,18 +165,50 @@ def _normalise_multiple(question: Question, items: Iterable[str]) -> str:
     if unknown:
         raise InvalidValue(
             _("“%(value)s” is not one of the options (%(options)s).")
-            % {"value": ", ".join(unknown), "options": ", ".join(codes)}
+            % {"value": _short(", ".join(unknown)), "options": ", ".join(codes)}
         )
     return MULTI_SEPARATOR.join(code for code in codes if code in chosen)
 
 
-def _normalise_number(question: Question, text: str) -> str:
+def parse_number(text: str) -> Decimal:
+    """A number typed by a person or read from a file, within the global bounds; else
+    InvalidValue. Accepts a decimal comma and spaces between thousands."""
+    if len(text) > NUMBER_MAX_CHARS:
+        raise InvalidValue(
+            _("Expected a number of at most %(max)s characters, not “%(value)s”.")
+            % {"max": NUMBER_MAX_CHARS, "value": _short(text)}
+        )
     try:
         number = Decimal(text.replace(",", ".").replace(" ", "").replace("\u00a0", ""))
     except InvalidOperation as exc:
         raise InvalidValue(_("Expected a number, not “%(value)s”.") % {"value": text}) from exc
     if not number.is_finite():
         raise InvalidValue(_("Expected a number, not “%(value)s”.") % {"value": text})
+    # adjusted() and as_tuple() read the digits without arithmetic: no Overflow whatever the
+    # exponent, and no million-digit value is ever built.
+    if not number.is_zero() and number.adjusted() >= NUMBER_MAX_INTEGER_DIGITS:
+        raise InvalidValue(
+            _(
+                "“%(value)s” is too large: a number has at most %(digits)s digits before the "
+                "decimal point."
+            )
+            % {"value": text, "digits": NUMBER_MAX_INTEGER_DIGITS}
+        )
+    if number.is_zero():
+        return Decimal(0)
+    _sign, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    if -exponent - trailing_zeros > NUMBER_MAX_DECIMALS:
+        raise InvalidValue(
+            _("“%(value)s” has too many decimals: at most %(decimals)s are accepted.")
+            % {"value": text, "decimals": NUMBER_MAX_DECIMALS}
+        )
+    return number
+
+
+def _normalise_number(question: Question, text: str) -> str:
+    number = parse_number(text)
     if question.min_value is not None and number < question.min_value:
         raise InvalidValue(
             _("The number must be at least %(min)s.") % {"min": format_number(question.min_value)}

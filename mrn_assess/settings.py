@@ -130,7 +130,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "capabilities.auth.ModelBackend",  # refuses the demo password unless DEBUG is on
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -145,7 +145,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): lock a username+IP after repeated failures.
+# The client's address behind this many trusted reverse proxies (nginx in front: 1), read from the
+# right of X-Forwarded-For (capabilities.throttle.client_ip). 0: REMOTE_ADDR, no proxy.
+MRN_TRUSTED_PROXY_COUNT = env_int("MRN_TRUSTED_PROXY_COUNT", 0)
+# Login throttling (django-axes): lock a username *and* client address together after repeated
+# failures, so that wrong passwords from one client never lock the user out elsewhere.
+AXES_CLIENT_IP_CALLABLE = "capabilities.throttle.client_ip"
 AXES_FAILURE_LIMIT = env_int("MRN_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -179,6 +184,15 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 MRN_MAX_UPLOAD_BYTES = env_int("MRN_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MRN_MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = MRN_MAX_UPLOAD_BYTES
+
+# Mail-sending forms (capabilities.throttle, counted in the database): password reset links per
+# address and requests per client address in an hour; invitations a focal point sends in an hour.
+MRN_RESET_MAILS_PER_ADDRESS = env_int("MRN_RESET_MAILS_PER_ADDRESS", 3)
+MRN_RESET_REQUESTS_PER_IP = env_int("MRN_RESET_REQUESTS_PER_IP", 20)
+MRN_INVITATIONS_PER_HOUR = env_int("MRN_INVITATIONS_PER_HOUR", 30)
+# Heavy work (PDF reports built in the request): at most this many at once per person.
+MRN_HEAVY_PER_USER = env_int("MRN_HEAVY_PER_USER", 1)
+MRN_HEAVY_TIMEOUT = env_int("MRN_HEAVY_TIMEOUT", 120)  # seconds before a crashed slot frees itself
 
 # Scoring: aggregate cells built from fewer than this many countries are suppressed.
 MRN_MIN_CELL = env_int("MRN_MIN_CELL", 5)

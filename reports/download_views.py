@@ -9,6 +9,8 @@ Who gets what (access decided by capabilities.permissions, never here):
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import (
@@ -24,7 +26,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
-from capabilities import scoring
+from capabilities import scoring, throttle
 from capabilities.models import Assessment, Country, Cycle
 from capabilities.permissions import (
     is_analyst,
@@ -39,6 +41,22 @@ from .tasks import request_bulk_export
 
 LAYOUTS = ("long", "wide")
 FORMATS = ("csv", "xlsx")
+
+
+def _heavy(request: HttpRequest) -> AbstractContextManager[None]:
+    """One of the person's MRN_HEAVY_PER_USER slots for a PDF built in the request (held in the
+    database, so the limit holds across app servers); throttle.Busy when all are taken."""
+    return throttle.slot(
+        f"heavy:{request.user.pk}",
+        limit=settings.MRN_HEAVY_PER_USER,
+        timeout=settings.MRN_HEAVY_TIMEOUT,
+    )
+
+
+def _busy(request: HttpRequest) -> HttpResponse:
+    response = render(request, "reports/busy.html", status=429)
+    response["Retry-After"] = "10"
+    return response
 
 
 def _lang(request: HttpRequest) -> str:
@@ -126,9 +144,13 @@ def country_report(request: HttpRequest, cycle_code: str, country_code: str) -> 
     cycle = _cycle(cycle_code)
     assessment = _country_assessment(request, cycle, country_code)
     lang = _lang(request)
-    data = pdf.country_report_pdf(
-        assessment, lang=lang, assessments=visible_assessments(request.user)
-    )
+    try:
+        with _heavy(request):
+            data = pdf.country_report_pdf(
+                assessment, lang=lang, assessments=visible_assessments(request.user)
+            )
+    except throttle.Busy:
+        return _busy(request)
     return _attachment(data, pdf.country_report_filename(assessment, lang), "application/pdf")
 
 
@@ -136,7 +158,13 @@ def country_report(request: HttpRequest, cycle_code: str, country_code: str) -> 
 def matrix_report(request: HttpRequest, cycle_code: str) -> HttpResponse:
     cycle = _cycle(cycle_code)
     lang = _lang(request)
-    data = pdf.matrix_report_pdf(cycle, lang=lang, min_cell=pdf.matrix_min_cell(request.user))
+    try:
+        with _heavy(request):
+            data = pdf.matrix_report_pdf(
+                cycle, lang=lang, min_cell=pdf.matrix_min_cell(request.user)
+            )
+    except throttle.Busy:
+        return _busy(request)
     return _attachment(data, pdf.matrix_report_filename(cycle, lang), "application/pdf")
 
 

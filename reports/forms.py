@@ -98,8 +98,10 @@ class TrendForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,.xlsx"}),
-        label=_("Survey file (.csv or .xlsx)"),
+        widget=forms.ClearableFileInput(
+            attrs={"class": "form-control", "accept": ".csv,.txt,.xlsx"}
+        ),
+        label=_("Survey file (.csv, .txt or .xlsx)"),
         help_text=_(
             "One row per respondent; columns respondent, optional income_group, region, survey, "
             "and one column per question code."
@@ -139,8 +141,8 @@ class ImportForm(forms.Form):
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
         name = (upload.name or "").lower()
-        if not name.endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(_("Only .csv and .xlsx files are accepted."))
+        if not name.endswith((".csv", ".txt", ".xlsx")):
+            raise forms.ValidationError(_("Only .csv, .txt and .xlsx files are accepted."))
         if upload.size > settings.MRN_MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
                 _("The file is larger than %(max)s."),

@@ -79,6 +79,12 @@ ACCESS: dict[str, Rule] = {
             f"m{ctx['users']['contributor_a'].profile.pk}-active": "on",
         },
     ),
+    # Send the invitation again: only the focal point of the member's country.
+    "capabilities:team_invite": Rule(
+        "POST",
+        _only("focal_a"),
+        kwargs=lambda ctx: {"pk": ctx["users"]["contributor_a"].profile.pk},
+    ),
     "password_reset": Rule("GET", _everyone(anonymous=OK)),
     "password_reset_done": Rule("GET", _everyone(anonymous=OK)),
     "password_reset_confirm": Rule(

@@ -177,4 +177,4 @@ def test_a_file_that_is_not_what_its_name_says_is_refused(reference):
     with pytest.raises(ImportRefused):
         import_responses(data=b"PK\x03\x04junk", file_name="x.csv", cycle_code="imp-2024")
     with pytest.raises(ImportRefused):
-        import_responses(data=b"respondent\nR01\n", file_name="x.txt", cycle_code="imp-2024")
+        import_responses(data=b"respondent\nR01\n", file_name="x.ods", cycle_code="imp-2024")

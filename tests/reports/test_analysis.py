@@ -252,8 +252,8 @@ def test_upload_dry_run_then_import(client, admin_user, reference):
 def test_upload_refuses_other_kinds_and_disguised_files(client, admin_user, reference, settings):
     client.force_login(admin_user)
     url = reverse("reports:import_upload")
-    page = client.post(url, {"file": SimpleUploadedFile("s.txt", b"x"), "cycle": "up"})
-    assert "Only .csv and .xlsx" in page.content.decode()
+    page = client.post(url, {"file": SimpleUploadedFile("s.ods", b"x"), "cycle": "up"})
+    assert "Only .csv, .txt and .xlsx" in page.content.decode()
     page = client.post(
         url, {"file": SimpleUploadedFile("s.xlsx", b"respondent\nR1\n"), "cycle": "up"}
     )
