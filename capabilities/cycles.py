@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -518,7 +519,7 @@ def reminders_send(*, today: date | None = None) -> int:
                             + reverse("capabilities:dashboard", args=[assessment.pk]),
                         },
                     )
-                    transaction.on_commit(message.send)
+                    transaction.on_commit(partial(mail.send_logged, message))
         except IntegrityError:
             continue  # another run sent it a moment ago
         sent += 1
@@ -570,7 +571,7 @@ def notify_secretariat(*, assessment: Assessment, change: StatusChange) -> int:
                 "link": mail.site_url() + reverse("capabilities:review", args=[assessment.pk]),
             },
         )
-        transaction.on_commit(lambda m=message: m.send(fail_silently=True))
+        transaction.on_commit(partial(mail.send_logged, message))
     return len(users)
 
 

@@ -7,6 +7,7 @@ set by environment in production).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -41,5 +42,13 @@ def build(name: str, *, user: Any, context: dict[str, Any]) -> EmailMultiAlterna
     return message
 
 
-def send(name: str, *, user: Any, context: dict[str, Any]) -> None:
-    build(name, user=user, context=context).send()
+logger = logging.getLogger(__name__)
+
+
+def send_logged(message: EmailMultiAlternatives) -> None:
+    """Sends a message after the transaction committed; a mail server failure is logged and does
+    not undo or break what was already saved (the page or command still reports success)."""
+    try:
+        message.send()
+    except Exception:  # any SMTP or socket error
+        logger.exception("E-mail to %s could not be sent", ", ".join(message.to))

@@ -406,5 +406,5 @@ def invitation_send(
             "role": profile.role if profile is not None else "",
         },
     )
-    transaction.on_commit(partial(message.send, fail_silently=True))
+    transaction.on_commit(partial(mail.send_logged, message))
     return invitation

@@ -5,7 +5,7 @@ Every URL that carries an assessment id answers 404 to a user who may not read t
 
 from django.urls import path
 
-from . import team_views, views
+from . import cycle_views, team_views, views
 
 app_name = "capabilities"
 
@@ -32,4 +32,12 @@ urlpatterns = [
     path("assessments/<int:pk>/review/comment/", views.review_comment, name="review_comment"),
     path("assessments/<int:pk>/return/", views.return_assessment, name="return"),
     path("assessments/<int:pk>/validate/", views.validate_assessment, name="validate"),
+    # Running a cycle (the secretariat)
+    path("cycles/open/", cycle_views.cycle_open, name="cycle_open"),
+    path("cycles/<slug:code>/progress/", cycle_views.cycle_dashboard, name="cycle_dashboard"),
+    path("assessments/<int:pk>/deadline/", cycle_views.deadline_extend, name="deadline_extend"),
+    path(
+        "assessments/<int:pk>/invitation/", cycle_views.invitation_resend, name="invitation_resend"
+    ),
+    path("notifications/", cycle_views.notifications, name="notifications"),
 ]

@@ -121,6 +121,14 @@ ACCESS: dict[str, Rule] = {
         "POST", SECRETARIAT, kwargs=A_PK, data=lambda ctx: {"reason": "Evidence missing."}
     ),
     "capabilities:validate": Rule("POST", SECRETARIAT, kwargs=A_PK),
+    # --- running a cycle (the secretariat) ---------------------------------------------------
+    "capabilities:cycle_open": Rule("GET", SECRETARIAT),
+    "capabilities:cycle_dashboard": Rule(
+        "GET", SECRETARIAT, kwargs=lambda ctx: {"code": ctx["cycle"].code}
+    ),
+    "capabilities:deadline_extend": Rule("GET", SECRETARIAT, kwargs=A_PK),
+    "capabilities:invitation_resend": Rule("POST", SECRETARIAT, kwargs=A_PK),
+    "capabilities:notifications": Rule("POST", SECRETARIAT),
     # --- analysis (aggregates for everyone; comparisons for the secretariat) -----------------
     "reports:matrix": Rule("GET", _everyone()),
     "reports:matrix_download": Rule("GET", _everyone(), kwargs=lambda ctx: {"fmt": "csv"}),
