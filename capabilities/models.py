@@ -788,11 +788,18 @@ class StatusChange(models.Model):
         return f"{self.assessment}: {self.from_status} → {self.to_status}"
 
 
+class CommentAction(models.TextChoices):
+    COMMENT = "", _("Comment")
+    RESOLVED = "resolved", _("Resolved")
+    REOPENED = "reopened", _("Reopened")
+
+
 class ReviewComment(models.Model):
     """A comment on one answer of an assessment: a thread's first comment or a reply to it.
 
     Threads are one level deep (``parent`` is always a first comment). A thread is resolved when
-    its first comment has ``resolved_at``; reopening clears it.
+    its first comment has ``resolved_at``; reopening clears it. Resolving and reopening are also
+    recorded as replies with ``action`` set (and an optional text), so the thread is its history.
     """
 
     assessment = models.ForeignKey(
@@ -802,7 +809,8 @@ class ReviewComment(models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
     )
-    text = models.TextField(_("comment"))
+    action = models.CharField(max_length=10, choices=CommentAction.choices, blank=True, default="")
+    text = models.TextField(_("comment"), blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -820,6 +828,10 @@ class ReviewComment(models.Model):
             models.CheckConstraint(
                 condition=Q(parent__isnull=True) | Q(resolved_at__isnull=True),
                 name="capabilities_reviewcomment_only_threads_resolve",
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=False) | (Q(action="") & ~Q(text="")),
+                name="capabilities_reviewcomment_thread_starts_with_text",
             ),
         ]
 

@@ -187,8 +187,13 @@ def answers_by_question(assessment: Assessment, domain: Domain | None = None) ->
 def review_comments_by_question(
     assessment: Assessment, domain: Domain | None = None
 ) -> dict[int, list[ReviewComment]]:
-    """Analysts' comments keyed by question id, oldest first, with author. One query."""
-    comments = ReviewComment.objects.filter(assessment=assessment).select_related("author")
+    """Comment threads keyed by question id, oldest first, with author and ``reply_count``
+    (replies are on the thread page). One query."""
+    comments = (
+        ReviewComment.objects.filter(assessment=assessment, parent__isnull=True)
+        .select_related("author")
+        .annotate(reply_count=Count("replies", filter=Q(replies__action="")))
+    )
     if domain is not None:
         comments = comments.filter(question__capability__domain=domain)
     grouped: dict[int, list[ReviewComment]] = {}
@@ -198,10 +203,12 @@ def review_comments_by_question(
 
 
 def review_comments(assessment: Assessment) -> list[ReviewComment]:
-    """All analysts' comments with question (and its domain) and author. One query."""
+    """All comment threads with question (and its domain), author and ``reply_count``. One
+    query."""
     return list(
-        ReviewComment.objects.filter(assessment=assessment)
+        ReviewComment.objects.filter(assessment=assessment, parent__isnull=True)
         .select_related("author", "question__capability__domain")
+        .annotate(reply_count=Count("replies", filter=Q(replies__action="")))
         .order_by("-created_at", "-pk")
     )
 
@@ -274,3 +281,56 @@ def with_list_columns(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]
 def question_count(assessment: Assessment) -> int:
     """Questions of the assessment's framework. One query."""
     return Question.objects.filter(framework_id=assessment.cycle.framework_id).count()
+
+
+def comment_threads(assessment: Assessment, question: Question) -> list[ReviewComment]:
+    """The threads on one answer, oldest first, each with ``thread_replies`` (oldest first,
+    resolve/reopen events included) and authors. Two queries."""
+    return list(
+        ReviewComment.objects.filter(assessment=assessment, question=question, parent__isnull=True)
+        .select_related("author", "resolved_by")
+        .prefetch_related(
+            Prefetch(
+                "replies",
+                queryset=ReviewComment.objects.select_related("author").order_by(
+                    "created_at", "pk"
+                ),
+                to_attr="thread_replies",
+            )
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+def unresolved_thread_count(assessment: Assessment) -> int:
+    """Comment threads on the assessment's answers that are not resolved. One query."""
+    return ReviewComment.objects.filter(
+        assessment=assessment, parent__isnull=True, resolved_at__isnull=True
+    ).count()
+
+
+def unresolved_threads(assessment: Assessment) -> list[ReviewComment]:
+    """Unresolved threads with question (and domain), author and replies, in questionnaire
+    order: what a printed country report lists. Two queries."""
+    return list(
+        ReviewComment.objects.filter(
+            assessment=assessment, parent__isnull=True, resolved_at__isnull=True
+        )
+        .select_related("author", "question__capability__domain")
+        .prefetch_related(
+            Prefetch(
+                "replies",
+                queryset=ReviewComment.objects.filter(action="")
+                .select_related("author")
+                .order_by("created_at", "pk"),
+                to_attr="thread_replies",
+            )
+        )
+        .order_by(
+            "question__capability__domain__order",
+            "question__capability__order",
+            "question__order",
+            "created_at",
+            "pk",
+        )
+    )

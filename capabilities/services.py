@@ -408,3 +408,52 @@ def invitation_send(
     )
     transaction.on_commit(partial(mail.send_logged, message))
     return invitation
+
+
+# ---------------------------------------------------------------------------------------------
+# Comment threads on answers
+
+
+def _thread_root(comment: ReviewComment) -> ReviewComment:
+    return comment if comment.parent_id is None else comment.parent
+
+
+@transaction.atomic
+def comment_reply(*, thread: ReviewComment, user: AbstractBaseUser, text: str) -> ReviewComment:
+    """Adds a reply (country or secretariat) to a thread. Callers check permissions.can_discuss."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("The reply is empty."))
+    root = _thread_root(thread)
+    return ReviewComment.objects.create(
+        assessment_id=root.assessment_id,
+        question_id=root.question_id,
+        parent=root,
+        author=user,
+        text=text,
+    )
+
+
+@transaction.atomic
+def comment_set_resolved(
+    *, thread: ReviewComment, user: AbstractBaseUser, resolved: bool, text: str = ""
+) -> ReviewComment:
+    """Resolves or reopens a thread; the change is recorded in the thread as a reply."""
+    from .models import CommentAction
+
+    root = ReviewComment.objects.select_for_update().get(pk=_thread_root(thread).pk)
+    if resolved == (root.resolved_at is not None):
+        raise ValidationError(
+            _("This thread is already resolved.") if resolved else _("This thread is open.")
+        )
+    root.resolved_at = timezone.now() if resolved else None
+    root.resolved_by = user if resolved else None
+    root.save(update_fields=["resolved_at", "resolved_by"])
+    return ReviewComment.objects.create(
+        assessment_id=root.assessment_id,
+        question_id=root.question_id,
+        parent=root,
+        author=user,
+        action=CommentAction.RESOLVED if resolved else CommentAction.REOPENED,
+        text=(text or "").strip(),
+    )

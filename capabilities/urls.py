@@ -5,7 +5,7 @@ Every URL that carries an assessment id answers 404 to a user who may not read t
 
 from django.urls import path
 
-from . import cycle_views, team_views, views
+from . import cycle_views, team_views, thread_views, views
 
 app_name = "capabilities"
 
@@ -25,6 +25,11 @@ urlpatterns = [
         "assessments/<int:pk>/answers/<int:question_id>/history/",
         views.answer_history_page,
         name="answer_history",
+    ),
+    path(
+        "assessments/<int:pk>/answers/<int:question_id>/comments/",
+        thread_views.comment_thread,
+        name="comment_thread",
     ),
     path("assessments/<int:pk>/check/", views.check_answers, name="check_answers"),
     path("assessments/<int:pk>/submit/", views.submit, name="submit"),

@@ -647,6 +647,7 @@ def answer_history_page(request: HttpRequest, pk: int, question_id: int) -> Http
         "illustrative": assessment.cycle.is_illustrative,
         "question": question,
         "changes": changes,
+        "threads": questionnaire.comment_threads(assessment, question),
     }
     return render(request, "capabilities/answer_history.html", context)
 

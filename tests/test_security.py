@@ -90,6 +90,11 @@ ACCESS: dict[str, Rule] = {
         "GET", TEAM_A_AND_SECRETARIAT, kwargs=lambda ctx: {**A_PK(ctx), "code": "D1"}
     ),
     "capabilities:check_answers": Rule("GET", TEAM_A_AND_SECRETARIAT, kwargs=A_PK),
+    "capabilities:comment_thread": Rule(
+        "GET",
+        TEAM_A_AND_SECRETARIAT,
+        kwargs=lambda ctx: {**A_PK(ctx), "question_id": ctx["q_d1"].pk},
+    ),
     "capabilities:answer_history": Rule(
         "GET",
         TEAM_A_AND_SECRETARIAT,

@@ -32,3 +32,11 @@ def secretariat_panel(context: dict[str, Any]) -> dict[str, Any]:
         "cycles": list(Cycle.objects.all()),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.simple_tag
+def unresolved_comment_count(assessment: object) -> int:
+    """Unresolved comment threads on the assessment's answers. One query."""
+    from capabilities.questionnaire import unresolved_thread_count
+
+    return unresolved_thread_count(assessment)
