@@ -5,7 +5,7 @@ Every URL that carries an assessment id answers 404 to a user who may not read t
 
 from django.urls import path
 
-from . import cycle_views, team_views, thread_views, views
+from . import cycle_views, review_views, team_views, thread_views, views
 
 app_name = "capabilities"
 
@@ -34,6 +34,11 @@ urlpatterns = [
     path("assessments/<int:pk>/check/", views.check_answers, name="check_answers"),
     path("assessments/<int:pk>/submit/", views.submit, name="submit"),
     path("assessments/<int:pk>/review/", views.review, name="review"),
+    path(
+        "assessments/<int:pk>/review/changes/",
+        review_views.changes_since_submission,
+        name="changes_since_submission",
+    ),
     path("assessments/<int:pk>/review/comment/", views.review_comment, name="review_comment"),
     path("assessments/<int:pk>/return/", views.return_assessment, name="return"),
     path("assessments/<int:pk>/validate/", views.validate_assessment, name="validate"),

@@ -669,7 +669,14 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     """Submitted assessments waiting for review, oldest submission first."""
     rows = list(
         questionnaire.with_list_columns(permissions.review_queue(request.user))
-        .annotate(question_total=_question_total())
+        .annotate(
+            question_total=_question_total(),
+            submission_count=Count(
+                "status_changes",
+                filter=Q(status_changes__to_status=Status.SUBMITTED),
+                distinct=True,
+            ),
+        )
         .order_by("submitted_at", "pk")
     )
     return render(request, "capabilities/review_queue.html", {"rows": rows})

@@ -116,6 +116,7 @@ ACCESS: dict[str, Rule] = {
         "POST", _only("focal_a", "admin_user"), state=Status.DRAFT, kwargs=A_PK
     ),
     "capabilities:review": Rule("GET", SECRETARIAT, kwargs=A_PK),
+    "capabilities:changes_since_submission": Rule("GET", SECRETARIAT, kwargs=A_PK),
     "capabilities:review_comment": Rule(
         "POST",
         SECRETARIAT,

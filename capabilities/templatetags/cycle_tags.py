@@ -40,3 +40,11 @@ def unresolved_comment_count(assessment: object) -> int:
     from capabilities.questionnaire import unresolved_thread_count
 
     return unresolved_thread_count(assessment)
+
+
+@register.simple_tag
+def changes_since_submission(assessment: object) -> object:
+    """capabilities.questionnaire.changes_since_last_submission (None unless resubmitted)."""
+    from capabilities.questionnaire import changes_since_last_submission
+
+    return changes_since_last_submission(assessment)
