@@ -279,3 +279,78 @@ class ContributorDomainsForm(forms.Form):
                 "domain_codes", _("Choose at least one domain, or remove the person's access.")
             )
         return data
+
+
+# ---------------------------------------------------------------------------------------------
+# Running a cycle (the secretariat)
+
+
+class CycleOpenForm(forms.Form):
+    """A new cycle (or one already opened: the file is applied again) and its participants file."""
+
+    code = forms.SlugField(
+        label=_("Cycle code"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+        help_text=_("Short and unique, e.g. review-2027. An existing code re-applies the file."),
+    )
+    name_en = forms.CharField(
+        label=_("Name (English)"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    name_fr = forms.CharField(
+        label=_("Name (French)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    framework = forms.ModelChoiceField(
+        label=_("Framework version"),
+        queryset=None,
+        to_field_name="code",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    deadline = forms.DateField(
+        label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+    file = forms.FileField(
+        label=_("Participants file (.csv or .xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,.xlsx"}),
+        help_text=_(
+            "One row per country; columns country (ISO code), income_group, region, "
+            "focal_point_email, focal_point_name, and optional language (en or fr) and survey."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .models import FrameworkVersion
+
+        super().__init__(*args, **kwargs)
+        self.fields["framework"].queryset = FrameworkVersion.objects.all()
+
+    def clean_file(self) -> object:
+        from django.conf import settings
+        from django.template.defaultfilters import filesizeformat
+
+        upload = self.cleaned_data["file"]
+        if not (upload.name or "").lower().endswith((".csv", ".xlsx")):
+            raise ValidationError(_("Only .csv and .xlsx files are accepted."))
+        if upload.size > settings.MRN_MAX_UPLOAD_BYTES:
+            raise ValidationError(
+                _("The file is larger than %(max)s."),
+                params={"max": filesizeformat(settings.MRN_MAX_UPLOAD_BYTES)},
+            )
+        return upload
+
+
+class DeadlineExtensionForm(forms.Form):
+    new_deadline = forms.DateField(
+        label=_("New deadline"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        help_text=_("Recorded with your name and the date."),
+    )

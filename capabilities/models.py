@@ -461,6 +461,11 @@ class Country(Bilingual):
         return (self.code,)
 
 
+def default_reminder_days() -> list[int]:
+    """Reminders 30, 7 and 1 days before a cycle's deadline unless the cycle says otherwise."""
+    return [30, 7, 1]
+
+
 class CycleManager(models.Manager["Cycle"]):
     def get_by_natural_key(self, code: str) -> Cycle:
         return self.get(code=code)
@@ -484,6 +489,15 @@ class Cycle(Bilingual):
         _("illustrative data"),
         default=False,
         help_text=_("Demo or reconstructed data: every page and report that shows it says so."),
+    )
+    reminder_days = models.JSONField(
+        _("reminder days before the deadline"),
+        default=default_reminder_days,
+        blank=True,
+        help_text=_(
+            "Focal points of assessments not yet submitted get a reminder this many days before "
+            "the deadline (e.g. 30, 7, 1), and once after it."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -620,6 +634,11 @@ class Profile(models.Model):
         help_text=_("Domain codes a contributor may edit, e.g. D1, D3."),
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
+    notify_by_email = models.BooleanField(
+        _("e-mail me about submissions and status changes"),
+        default=True,
+        help_text=_("Notifications always appear on the home page; this adds an e-mail."),
+    )
 
     class Meta:
         verbose_name = _("profile")
@@ -683,6 +702,12 @@ class Assessment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     validated_at = models.DateTimeField(null=True, blank=True)
+    deadline = models.DateField(
+        _("extended deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the cycle's deadline. Set through a recorded deadline extension."),
+    )
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -702,6 +727,11 @@ class Assessment(models.Model):
     @property
     def is_locked_for_country(self) -> bool:
         return self.status in (Status.SUBMITTED, Status.VALIDATED)
+
+    @property
+    def effective_deadline(self):  # -> date | None
+        """The country's own (extended) deadline, else the cycle's."""
+        return self.deadline or self.cycle.deadline
 
 
 class Answer(models.Model):
@@ -797,23 +827,52 @@ class StatusChange(models.Model):
         return f"{self.assessment}: {self.from_status} → {self.to_status}"
 
 
+class CommentAction(models.TextChoices):
+    COMMENT = "", _("Comment")
+    RESOLVED = "resolved", _("Resolved")
+    REOPENED = "reopened", _("Reopened")
+
+
 class ReviewComment(models.Model):
-    """An analyst's comment on one answer of an assessment, seen by the country's team."""
+    """A comment on one answer of an assessment: a thread's first comment or a reply to it.
+
+    Threads are one level deep (``parent`` is always a first comment). A thread is resolved when
+    its first comment has ``resolved_at``; reopening clears it. Resolving and reopening are also
+    recorded as replies with ``action`` set (and an optional text), so the thread is its history.
+    """
 
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="review_comments"
     )
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("comment"))
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    action = models.CharField(max_length=10, choices=CommentAction.choices, blank=True, default="")
+    text = models.TextField(_("comment"), blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["assessment", "created_at", "pk"]
         verbose_name = _("review comment")
         verbose_name_plural = _("review comments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | Q(resolved_at__isnull=True),
+                name="capabilities_reviewcomment_only_threads_resolve",
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=False) | (Q(action="") & ~Q(text="")),
+                name="capabilities_reviewcomment_thread_starts_with_text",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.assessment} {self.question.code}"
@@ -835,3 +894,107 @@ class UsageEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Running a cycle: invitations, deadlines, reminders, notifications
+
+
+class Invitation(models.Model):
+    """One invitation e-mail (link to choose a password) sent to a user; re-sending adds a row."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.sent_at:%Y-%m-%d}"
+
+
+class DeadlineExtension(models.Model):
+    """A recorded change of one country's deadline: from, to, why, who, when."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="deadline_extensions"
+    )
+    old_deadline = models.DateField(_("old deadline"), null=True, blank=True)
+    new_deadline = models.DateField(_("new deadline"))
+    reason = models.TextField(_("reason"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["assessment", "changed_at", "pk"]
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: {self.old_deadline} → {self.new_deadline}"
+
+
+class ReminderSent(models.Model):
+    """One reminder sent for one assessment: ``days`` before its deadline (negative: after it).
+
+    Unique per assessment, deadline and offset: ``send_reminders`` never sends the same one twice.
+    An extended deadline starts a fresh series.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="reminders")
+    deadline = models.DateField()
+    days = models.SmallIntegerField()
+    recipients = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["assessment", "sent_at", "pk"]
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "deadline", "days"], name="capabilities_remindersent_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} {self.days:+d}"
+
+
+class NotificationKind(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    RESUBMITTED = "resubmitted", _("Resubmitted")
+
+
+class Notification(models.Model):
+    """A message to one member of the secretariat, listed on their home page."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.assessment} {self.kind}"

@@ -268,3 +268,16 @@ def require_team_manager(user: User) -> None:
     """Only a focal point assigns contributors of its own country (administrators use the admin)."""
     if role_of(user) != Role.FOCAL_POINT:
         raise PermissionDenied("Only a focal point manages the country's team.")
+
+
+def can_discuss(user: User, assessment: Assessment) -> bool:
+    """Who may reply to, resolve and reopen comment threads on an assessment's answers: the
+    secretariat (analysts, administrators) and the country's own team, when they may read it."""
+    if not assessment_filter_allows(user, assessment):
+        return False
+    return is_analyst(user) or country_id_of(user) == assessment.country_id
+
+
+def assessment_filter_allows(user: User, assessment: Assessment) -> bool:
+    """Whether ``assessment`` (already loaded) passes ``assessment_filter(user)``. One query."""
+    return visible_assessments(user).filter(pk=assessment.pk).exists()

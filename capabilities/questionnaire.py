@@ -187,8 +187,13 @@ def answers_by_question(assessment: Assessment, domain: Domain | None = None) ->
 def review_comments_by_question(
     assessment: Assessment, domain: Domain | None = None
 ) -> dict[int, list[ReviewComment]]:
-    """Analysts' comments keyed by question id, oldest first, with author. One query."""
-    comments = ReviewComment.objects.filter(assessment=assessment).select_related("author")
+    """Comment threads keyed by question id, oldest first, with author and ``reply_count``
+    (replies are on the thread page). One query."""
+    comments = (
+        ReviewComment.objects.filter(assessment=assessment, parent__isnull=True)
+        .select_related("author")
+        .annotate(reply_count=Count("replies", filter=Q(replies__action="")))
+    )
     if domain is not None:
         comments = comments.filter(question__capability__domain=domain)
     grouped: dict[int, list[ReviewComment]] = {}
@@ -198,10 +203,12 @@ def review_comments_by_question(
 
 
 def review_comments(assessment: Assessment) -> list[ReviewComment]:
-    """All analysts' comments with question (and its domain) and author. One query."""
+    """All comment threads with question (and its domain), author and ``reply_count``. One
+    query."""
     return list(
-        ReviewComment.objects.filter(assessment=assessment)
+        ReviewComment.objects.filter(assessment=assessment, parent__isnull=True)
         .select_related("author", "question__capability__domain")
+        .annotate(reply_count=Count("replies", filter=Q(replies__action="")))
         .order_by("-created_at", "-pk")
     )
 
@@ -274,3 +281,159 @@ def with_list_columns(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]
 def question_count(assessment: Assessment) -> int:
     """Questions of the assessment's framework. One query."""
     return Question.objects.filter(framework_id=assessment.cycle.framework_id).count()
+
+
+def comment_threads(assessment: Assessment, question: Question) -> list[ReviewComment]:
+    """The threads on one answer, oldest first, each with ``thread_replies`` (oldest first,
+    resolve/reopen events included) and authors. Two queries."""
+    return list(
+        ReviewComment.objects.filter(assessment=assessment, question=question, parent__isnull=True)
+        .select_related("author", "resolved_by")
+        .prefetch_related(
+            Prefetch(
+                "replies",
+                queryset=ReviewComment.objects.select_related("author").order_by(
+                    "created_at", "pk"
+                ),
+                to_attr="thread_replies",
+            )
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+def unresolved_thread_count(assessment: Assessment) -> int:
+    """Comment threads on the assessment's answers that are not resolved. One query."""
+    return ReviewComment.objects.filter(
+        assessment=assessment, parent__isnull=True, resolved_at__isnull=True
+    ).count()
+
+
+def unresolved_threads(assessment: Assessment) -> list[ReviewComment]:
+    """Unresolved threads with question (and domain), author and replies, in questionnaire
+    order: what a printed country report lists. Two queries."""
+    return list(
+        ReviewComment.objects.filter(
+            assessment=assessment, parent__isnull=True, resolved_at__isnull=True
+        )
+        .select_related("author", "question__capability__domain")
+        .prefetch_related(
+            Prefetch(
+                "replies",
+                queryset=ReviewComment.objects.filter(action="")
+                .select_related("author")
+                .order_by("created_at", "pk"),
+                to_attr="thread_replies",
+            )
+        )
+        .order_by(
+            "question__capability__domain__order",
+            "question__capability__order",
+            "question__order",
+            "created_at",
+            "pk",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class AnswerDiff:
+    """One answer's net change between two submissions (first old → current new)."""
+
+    question: Question
+    old_value: str
+    new_value: str
+    old_comment: str
+    new_comment: str
+    old_evidence: list[str]
+    new_evidence: list[str]
+    changed_by: list[str]
+
+    @property
+    def value_changed(self) -> bool:
+        return self.old_value != self.new_value
+
+    @property
+    def comment_changed(self) -> bool:
+        return self.old_comment != self.new_comment
+
+    @property
+    def evidence_added(self) -> list[str]:
+        return [e for e in self.new_evidence if e not in self.old_evidence]
+
+    @property
+    def evidence_removed(self) -> list[str]:
+        return [e for e in self.old_evidence if e not in self.new_evidence]
+
+
+@dataclass(frozen=True)
+class ChangesSinceSubmission:
+    previous: StatusChange  # the submission before the latest one
+    latest: StatusChange | None  # the latest submission (None: not resubmitted yet)
+    answers: list[AnswerDiff]
+    comments: list[ReviewComment]
+
+
+def changes_since_last_submission(assessment: Assessment) -> ChangesSinceSubmission | None:
+    """What changed between the previous submission and the latest one (or now, while the
+    country works on a returned assessment): answers (value, comment, evidence), with their net
+    change, and comments. None when the assessment was submitted at most once. Four queries."""
+    submissions = list(
+        StatusChange.objects.filter(assessment=assessment, to_status=Status.SUBMITTED).order_by(
+            "changed_at", "pk"
+        )
+    )
+    if not submissions:
+        return None
+    if assessment.status == Status.SUBMITTED or assessment.status == Status.VALIDATED:
+        if len(submissions) < 2:
+            return None
+        previous, latest = submissions[-2], submissions[-1]
+    else:
+        previous, latest = submissions[-1], None
+    changes = (
+        AnswerChange.objects.filter(
+            answer__assessment=assessment, changed_at__gt=previous.changed_at
+        )
+        .select_related("answer__question__capability__domain", "changed_by")
+        .order_by("answer_id", "version")
+    )
+    if latest is not None:
+        changes = changes.filter(changed_at__lte=latest.changed_at)
+    grouped: dict[int, list[AnswerChange]] = {}
+    for change in changes:
+        grouped.setdefault(change.answer_id, []).append(change)
+    diffs = []
+    for rows in grouped.values():
+        first, last = rows[0], rows[-1]
+        diff = AnswerDiff(
+            question=first.answer.question,
+            old_value=first.old_value,
+            new_value=last.new_value,
+            old_comment=first.old_comment,
+            new_comment=last.new_comment,
+            old_evidence=list(first.old_evidence),
+            new_evidence=list(last.new_evidence),
+            changed_by=sorted({user_label(r.changed_by) for r in rows}),
+        )
+        if diff.value_changed or diff.comment_changed or diff.old_evidence != diff.new_evidence:
+            diffs.append(diff)
+    diffs.sort(
+        key=lambda d: (
+            d.question.capability.domain.order,
+            d.question.capability.order,
+            d.question.order,
+            d.question.code,
+        )
+    )
+    comments = ReviewComment.objects.filter(
+        assessment=assessment, created_at__gt=previous.changed_at
+    ).select_related("author", "question", "parent")
+    if latest is not None:
+        comments = comments.filter(created_at__lte=latest.changed_at)
+    return ChangesSinceSubmission(
+        previous=previous,
+        latest=latest,
+        answers=diffs,
+        comments=list(comments.order_by("created_at", "pk")),
+    )

@@ -23,6 +23,7 @@ from .models import (
     Assessment,
     Country,
     Cycle,
+    Invitation,
     Participation,
     Profile,
     Question,
@@ -363,7 +364,12 @@ def review_comment_add(
 
 
 def _notify(assessment: Assessment, change: StatusChange) -> None:
-    """E-mails the country's focal points about a status change, each in their own language."""
+    """E-mails the country's focal points about a status change, each in their own language;
+    tells the secretariat about submissions (capabilities.cycles.notify_secretariat)."""
+    if change.to_status == Status.SUBMITTED:
+        from .cycles import notify_secretariat
+
+        notify_secretariat(assessment=assessment, change=change)
     profiles = (
         Profile.objects.filter(country_id=assessment.country_id, role=Role.FOCAL_POINT)
         .exclude(user__email="")
@@ -443,3 +449,101 @@ def contributor_update(*, profile: Profile, domain_codes: list[str], active: boo
         profile.user.is_active = active
         profile.user.save(update_fields=["is_active"])
     return profile
+
+
+# ---------------------------------------------------------------------------------------------
+# Invitations (focal points opened with a cycle, contributors added by a focal point)
+
+
+def invitation_send(
+    *,
+    user: AbstractBaseUser,
+    inviter: AbstractBaseUser | None,
+    request: object = None,
+    cycle: Cycle | None = None,
+) -> Invitation:
+    """E-mails ``user`` a link to choose a password (Django's reset token), in their language.
+
+    The link works once and expires after settings.PASSWORD_RESET_TIMEOUT; calling this again sends
+    a fresh link (re-sending). Each sending is recorded as an Invitation. Links use the request's
+    host when there is one, else settings.MRN_SITE_URL (commands).
+    """
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from . import mail
+
+    if not user.email:
+        raise ValidationError(_("%(name)s has no e-mail address.") % {"name": user.get_username()})
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = mail.site_url(request) + reverse(
+        "password_reset_confirm", kwargs={"uidb64": uid, "token": token}
+    )
+    profile = getattr(user, "profile", None)
+    country = profile.country if profile is not None else None
+    invitation = Invitation.objects.create(user=user, sent_by=inviter, cycle=cycle)
+    message = mail.build(
+        "invitation",
+        user=user,
+        context={
+            "link": link,
+            "country": country,
+            "cycle": cycle,
+            "inviter": inviter,
+            "role": profile.role if profile is not None else "",
+        },
+    )
+    transaction.on_commit(partial(mail.send_logged, message))
+    return invitation
+
+
+# ---------------------------------------------------------------------------------------------
+# Comment threads on answers
+
+
+def _thread_root(comment: ReviewComment) -> ReviewComment:
+    return comment if comment.parent_id is None else comment.parent
+
+
+@transaction.atomic
+def comment_reply(*, thread: ReviewComment, user: AbstractBaseUser, text: str) -> ReviewComment:
+    """Adds a reply (country or secretariat) to a thread. Callers check permissions.can_discuss."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("The reply is empty."))
+    root = _thread_root(thread)
+    return ReviewComment.objects.create(
+        assessment_id=root.assessment_id,
+        question_id=root.question_id,
+        parent=root,
+        author=user,
+        text=text,
+    )
+
+
+@transaction.atomic
+def comment_set_resolved(
+    *, thread: ReviewComment, user: AbstractBaseUser, resolved: bool, text: str = ""
+) -> ReviewComment:
+    """Resolves or reopens a thread; the change is recorded in the thread as a reply."""
+    from .models import CommentAction
+
+    root = ReviewComment.objects.select_for_update().get(pk=_thread_root(thread).pk)
+    if resolved == (root.resolved_at is not None):
+        raise ValidationError(
+            _("This thread is already resolved.") if resolved else _("This thread is open.")
+        )
+    root.resolved_at = timezone.now() if resolved else None
+    root.resolved_by = user if resolved else None
+    root.save(update_fields=["resolved_at", "resolved_by"])
+    return ReviewComment.objects.create(
+        assessment_id=root.assessment_id,
+        question_id=root.question_id,
+        parent=root,
+        author=user,
+        action=CommentAction.RESOLVED if resolved else CommentAction.REOPENED,
+        text=(text or "").strip(),
+    )

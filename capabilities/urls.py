@@ -5,7 +5,7 @@ Every URL that carries an assessment id answers 404 to a user who may not read t
 
 from django.urls import path
 
-from . import team_views, views
+from . import cycle_views, review_views, team_views, thread_views, views
 
 app_name = "capabilities"
 
@@ -27,10 +27,28 @@ urlpatterns = [
         views.answer_history_page,
         name="answer_history",
     ),
+    path(
+        "assessments/<int:pk>/answers/<int:question_id>/comments/",
+        thread_views.comment_thread,
+        name="comment_thread",
+    ),
     path("assessments/<int:pk>/check/", views.check_answers, name="check_answers"),
     path("assessments/<int:pk>/submit/", views.submit, name="submit"),
     path("assessments/<int:pk>/review/", views.review, name="review"),
+    path(
+        "assessments/<int:pk>/review/changes/",
+        review_views.changes_since_submission,
+        name="changes_since_submission",
+    ),
     path("assessments/<int:pk>/review/comment/", views.review_comment, name="review_comment"),
     path("assessments/<int:pk>/return/", views.return_assessment, name="return"),
     path("assessments/<int:pk>/validate/", views.validate_assessment, name="validate"),
+    # Running a cycle (the secretariat)
+    path("cycles/open/", cycle_views.cycle_open, name="cycle_open"),
+    path("cycles/<slug:code>/progress/", cycle_views.cycle_dashboard, name="cycle_dashboard"),
+    path("assessments/<int:pk>/deadline/", cycle_views.deadline_extend, name="deadline_extend"),
+    path(
+        "assessments/<int:pk>/invitation/", cycle_views.invitation_resend, name="invitation_resend"
+    ),
+    path("notifications/", cycle_views.notifications, name="notifications"),
 ]

@@ -658,6 +658,7 @@ def answer_history_page(request: HttpRequest, pk: int, question_id: int) -> Http
         "illustrative": assessment.cycle.is_illustrative,
         "question": question,
         "changes": changes,
+        "threads": questionnaire.comment_threads(assessment, question),
     }
     return render(request, "capabilities/answer_history.html", context)
 
@@ -679,7 +680,14 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     """Submitted assessments waiting for review, oldest submission first."""
     rows = list(
         questionnaire.with_list_columns(permissions.review_queue(request.user))
-        .annotate(question_total=_question_total())
+        .annotate(
+            question_total=_question_total(),
+            submission_count=Count(
+                "status_changes",
+                filter=Q(status_changes__to_status=Status.SUBMITTED),
+                distinct=True,
+            ),
+        )
         .order_by("submitted_at", "pk")
     )
     return render(request, "capabilities/review_queue.html", {"rows": rows})

@@ -271,6 +271,9 @@ _smtp_options = (
 )
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _smtp_options}}
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "mrn-assess@localhost")
+# The address people reach the site at, for links in e-mails sent without a request
+# (create_cycle, send_reminders). No trailing slash.
+MRN_SITE_URL = os.environ.get("MRN_SITE_URL", "http://localhost:8000").rstrip("/")
 
 TASKS = {
     "default": {

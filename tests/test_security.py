@@ -96,6 +96,11 @@ ACCESS: dict[str, Rule] = {
         "GET", TEAM_A_AND_SECRETARIAT, kwargs=lambda ctx: {**A_PK(ctx), "code": "D1"}
     ),
     "capabilities:check_answers": Rule("GET", TEAM_A_AND_SECRETARIAT, kwargs=A_PK),
+    "capabilities:comment_thread": Rule(
+        "GET",
+        TEAM_A_AND_SECRETARIAT,
+        kwargs=lambda ctx: {**A_PK(ctx), "question_id": ctx["q_d1"].pk},
+    ),
     "capabilities:answer_history": Rule(
         "GET",
         TEAM_A_AND_SECRETARIAT,
@@ -117,6 +122,7 @@ ACCESS: dict[str, Rule] = {
         "POST", _only("focal_a", "admin_user"), state=Status.DRAFT, kwargs=A_PK
     ),
     "capabilities:review": Rule("GET", SECRETARIAT, kwargs=A_PK),
+    "capabilities:changes_since_submission": Rule("GET", SECRETARIAT, kwargs=A_PK),
     "capabilities:review_comment": Rule(
         "POST",
         SECRETARIAT,
@@ -127,6 +133,14 @@ ACCESS: dict[str, Rule] = {
         "POST", SECRETARIAT, kwargs=A_PK, data=lambda ctx: {"reason": "Evidence missing."}
     ),
     "capabilities:validate": Rule("POST", SECRETARIAT, kwargs=A_PK),
+    # --- running a cycle (the secretariat) ---------------------------------------------------
+    "capabilities:cycle_open": Rule("GET", SECRETARIAT),
+    "capabilities:cycle_dashboard": Rule(
+        "GET", SECRETARIAT, kwargs=lambda ctx: {"code": ctx["cycle"].code}
+    ),
+    "capabilities:deadline_extend": Rule("GET", SECRETARIAT, kwargs=A_PK),
+    "capabilities:invitation_resend": Rule("POST", SECRETARIAT, kwargs=A_PK),
+    "capabilities:notifications": Rule("POST", SECRETARIAT),
     # --- analysis (aggregates for everyone; comparisons for the secretariat) -----------------
     "reports:matrix": Rule("GET", _everyone()),
     "reports:matrix_download": Rule("GET", _everyone(), kwargs=lambda ctx: {"fmt": "csv"}),
