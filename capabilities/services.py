@@ -166,6 +166,70 @@ def answer_save(
     return SaveResult(answer=answer, changed=True)
 
 
+SOURCE_OFFLINE_FILE = "offline_file"
+
+
+@dataclass(frozen=True)
+class AnswerEntry:
+    """One answer to save: canonical value, comment, evidence, and the version it is based on."""
+
+    question: Question
+    value: str
+    comment: str
+    evidence: list[str]
+    base_version: int
+
+
+class StaleEntries(Exception):
+    """Some answers changed since the entries were prepared; nothing was saved."""
+
+    def __init__(self, stale: list[StaleAnswer]) -> None:
+        super().__init__(f"{len(stale)} answers changed meanwhile")
+        self.stale = stale
+
+
+@transaction.atomic
+def answers_save_offline(
+    *,
+    assessment: Assessment,
+    user: AbstractBaseUser | None,
+    entries: list[AnswerEntry],
+    source: str = SOURCE_OFFLINE_FILE,
+) -> list[SaveResult]:
+    """Saves several answers all or nothing (the offline questionnaire's apply step).
+
+    Locks the assessment row once and re-checks its status (a submitted or validated
+    assessment refuses, WorkflowError); any entry whose answer changed since ``base_version``
+    raises StaleEntries and nothing is saved. One history row per changed answer, with
+    ``source``. To be switched to issue 10's ``answers_save_page`` when it lands.
+    """
+    _lock(assessment)
+    if assessment.is_locked_for_country:
+        raise WorkflowError(
+            _("This assessment is %(status)s: it cannot be changed.")
+            % {"status": Status(assessment.status).label}
+        )
+    results = []
+    stale = []
+    for entry in entries:
+        result = answer_save(
+            assessment=assessment,
+            question=entry.question,
+            value=entry.value,
+            comment=entry.comment,
+            evidence=entry.evidence,
+            user=user,
+            base_version=entry.base_version,
+            source=source,
+        )
+        if result.stale is not None:
+            stale.append(result.stale)
+        results.append(result)
+    if stale:
+        raise StaleEntries(stale)
+    return results
+
+
 def _locked_answer(assessment: Assessment, question: Question) -> Answer | None:
     return (
         Answer.objects.select_for_update(of=("self",))
