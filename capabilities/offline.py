@@ -518,7 +518,9 @@ def read_workbook(data: bytes, *, questions: dict[str, Question]) -> ParsedFile:
     try:
         workbook = load_workbook(io.BytesIO(data), data_only=False)
     except Exception as exc:  # openpyxl raises many kinds of errors for broken files
-        raise OfflineFileError(_("The workbook cannot be read (%(error)s).") % {"error": exc}) from exc
+        raise OfflineFileError(
+            _("The workbook cannot be read (%(error)s).") % {"error": exc}
+        ) from exc
     if META_SHEET not in workbook.sheetnames:
         raise OfflineFileError(
             _(
@@ -581,8 +583,15 @@ def read_workbook(data: bytes, *, questions: dict[str, Question]) -> ParsedFile:
                     )
                 continue
 
-            def bad(column: int, reason: str, *, code: str = code, row: int = row_number) -> None:
-                invalid.append(InvalidCell(sheet.title, row, column_letter(column), reason, code))
+            def bad(
+                column: int,
+                reason: str,
+                *,
+                code: str = code,
+                row: int = row_number,
+                title: str = sheet.title,
+            ) -> None:
+                invalid.append(InvalidCell(title, row, column_letter(column), reason, code))
 
             question = questions.get(code)
             if question is None or code not in versions:
@@ -770,7 +779,7 @@ def build_preview(assessment: Assessment, *, user: AbstractBaseUser, parsed: Par
         current_version = answer.version if answer else 0
         original = (row.original[0], row.original[1], list(row.original[2]))
         mine = row.content
-        if mine == original or mine == current:
+        if mine in (original, current):
             continue  # untouched in the file, or already the online answer
         if editable is not None and domain.code not in editable:
             target.refused.append(

@@ -5,7 +5,7 @@ Every URL that carries an assessment id answers 404 to a user who may not read t
 
 from django.urls import path
 
-from . import team_views, views
+from . import offline_views, team_views, views
 
 app_name = "capabilities"
 
@@ -32,4 +32,25 @@ urlpatterns = [
     path("assessments/<int:pk>/review/comment/", views.review_comment, name="review_comment"),
     path("assessments/<int:pk>/return/", views.return_assessment, name="return"),
     path("assessments/<int:pk>/validate/", views.validate_assessment, name="validate"),
+    # The offline questionnaire (issue 15)
+    path(
+        "assessments/<int:pk>/questionnaire.xlsx",
+        offline_views.questionnaire_download,
+        name="questionnaire_download",
+    ),
+    path(
+        "assessments/<int:pk>/questionnaire/upload/",
+        offline_views.questionnaire_upload,
+        name="questionnaire_upload",
+    ),
+    path(
+        "assessments/<int:pk>/questionnaire/confirm/",
+        offline_views.questionnaire_confirm,
+        name="questionnaire_confirm",
+    ),
+    path(
+        "assessments/<int:pk>/questionnaire/<str:kind>.pdf",
+        offline_views.questionnaire_pdf,
+        name="questionnaire_pdf",
+    ),
 ]

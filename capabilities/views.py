@@ -201,6 +201,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "may_edit": may_edit,
         "may_submit": may_submit,
         "may_review": permissions.can_review(user, assessment),
+        "may_offline": permissions.can_use_offline_questionnaire(user, assessment),
         "next_step": _next_step(
             assessment,
             missing=missing,
