@@ -4,6 +4,7 @@ LibreOffice, upload, preview, confirm; conflicts, contributors' domains, wrong f
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 import zipfile
@@ -50,6 +51,8 @@ def _fill(data: bytes, answers: dict[str, dict[str, object]]) -> bytes:
 def _libreoffice_round_trip(data: bytes, tmp_path: Path) -> bytes:
     """Opens the file in LibreOffice headless and saves it again as XLSX."""
     if SOFFICE is None:
+        if os.environ.get("MRN_REQUIRE_BROWSER") == "true":  # CI: .ci/run installs it
+            pytest.fail("LibreOffice (libreoffice-calc-nogui) is required in CI")
         pytest.skip("LibreOffice (libreoffice-calc-nogui) is not installed; .ci/run installs it")
     source = tmp_path / "in" / "questionnaire.xlsx"
     source.parent.mkdir()
