@@ -13,14 +13,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import offline, permissions, services
-from .models import Assessment
+from .models import Assessment, Domain
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -184,3 +184,58 @@ def questionnaire_pdf(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return _attachment(
         data, questionnaire_print.filename(assessment, lang, blank=blank), "application/pdf"
     )
+
+
+@require_POST
+def prefill(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start from last cycle: copies the previous validated answers into unanswered questions."""
+    assessment = permissions.get_assessment_for_user(request.user, pk, write=True)
+    if not permissions.can_prefill_from_previous(request.user, assessment):
+        raise PermissionDenied("Only the focal point starts from last cycle.")
+    try:
+        result = services.assessment_prefill_from_previous(assessment=assessment, user=request.user)
+    except services.WorkflowError as exc:
+        messages.error(request, str(exc))
+        return redirect("capabilities:dashboard", pk=assessment.pk)
+    text = ngettext(
+        "%(count)s answer was copied from %(cycle)s. Each is marked “pre-filled” until someone "
+        "checks and confirms it.",
+        "%(count)s answers were copied from %(cycle)s. Each is marked “pre-filled” until someone "
+        "checks and confirms it.",
+        result.copied,
+    ) % {"count": result.copied, "cycle": result.source.cycle.name}
+    if result.skipped_answered:
+        text += " " + ngettext(
+            "%(count)s question already answered was left as it is.",
+            "%(count)s questions already answered were left as they are.",
+            result.skipped_answered,
+        ) % {"count": result.skipped_answered}
+    if result.skipped_invalid:
+        text += " " + ngettext(
+            "%(count)s answer no longer fits its question and was not copied.",
+            "%(count)s answers no longer fit their questions and were not copied.",
+            result.skipped_invalid,
+        ) % {"count": result.skipped_invalid}
+    messages.success(request, text)
+    return redirect("capabilities:dashboard", pk=assessment.pk)
+
+
+@require_POST
+def prefill_confirm(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """Confirms the pre-filled answers of one domain after checking them."""
+    assessment = permissions.get_assessment_for_user(request.user, pk, write=True)
+    domain = get_object_or_404(Domain, framework=assessment.cycle.framework, code=code)
+    permissions.require_edit_domain(request.user, assessment, domain)
+    count = services.prefilled_confirm(
+        assessment=assessment, user=request.user, domain_code=domain.code
+    )
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s pre-filled answer confirmed.",
+            "%(count)s pre-filled answers confirmed.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect("capabilities:domain", pk=assessment.pk, code=domain.code)

@@ -140,6 +140,10 @@ def answer_save(
             and answer.comment == comment
             and list(answer.evidence) == evidence
         ):
+            if answer.prefilled_from_id is not None and source != SOURCE_PREVIOUS_CYCLE:
+                # Saving a pre-filled answer unchanged confirms it (issue 15).
+                Answer.objects.filter(pk=answer.pk).update(prefilled_from=None)
+                answer.prefilled_from = None
             return SaveResult(answer=answer, changed=False)
         change = AnswerChange(
             answer=answer,
@@ -156,6 +160,8 @@ def answer_save(
         answer.value, answer.comment, answer.evidence = value, comment, evidence
         answer.version += 1
         answer.updated_by = user
+        if source != SOURCE_PREVIOUS_CYCLE:
+            answer.prefilled_from = None
         answer.save()
         change.save()
     if assessment.status == Status.NOT_STARTED and _lock(assessment).status == Status.NOT_STARTED:
@@ -167,6 +173,7 @@ def answer_save(
 
 
 SOURCE_OFFLINE_FILE = "offline_file"
+SOURCE_PREVIOUS_CYCLE = "previous_cycle"
 
 
 @dataclass(frozen=True)
@@ -417,3 +424,102 @@ def contributor_update(*, profile: Profile, domain_codes: list[str], active: boo
         profile.user.is_active = active
         profile.user.save(update_fields=["is_active"])
     return profile
+
+
+# ---------------------------------------------------------------------------------------------
+# Start from last cycle (issue 15)
+
+
+def previous_validated_assessment(assessment: Assessment) -> Assessment | None:
+    """The country's most recent validated assessment of an earlier cycle. One query."""
+    return (
+        Assessment.objects.filter(country_id=assessment.country_id, status=Status.VALIDATED)
+        .exclude(pk=assessment.pk)
+        .exclude(cycle_id=assessment.cycle_id)
+        .select_related("cycle")
+        .order_by("-cycle__opens_on", "-cycle__created_at", "-pk")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class PrefillResult:
+    source: Assessment
+    copied: int
+    skipped_answered: int
+    skipped_invalid: int
+
+
+@transaction.atomic
+def assessment_prefill_from_previous(
+    *, assessment: Assessment, user: AbstractBaseUser | None
+) -> PrefillResult:
+    """Copies the answers of the country's previous validated assessment into the questions of
+    ``assessment`` that have no answer yet, matched by capability and question code. Each copy is
+    one history row (source "previous_cycle") and stays marked pre-filled until a person saves
+    or confirms it. A value that no longer fits the question (options changed) is skipped.
+    Raises WorkflowError when there is nothing to copy from or the assessment is locked."""
+    from . import values
+
+    _lock(assessment)
+    if assessment.is_locked_for_country:
+        raise WorkflowError(_("A submitted or validated assessment cannot be pre-filled."))
+    source = previous_validated_assessment(assessment)
+    if source is None:
+        raise WorkflowError(
+            _("Your country has no validated assessment of an earlier cycle to start from.")
+        )
+    previous = {
+        (a.question.capability.code, a.question.code): a
+        for a in Answer.objects.filter(assessment=source).select_related("question__capability")
+    }
+    answered = set(
+        Answer.objects.filter(assessment=assessment)
+        .exclude(value="", comment="", evidence=[])
+        .values_list("question_id", flat=True)
+    )
+    questions = Question.objects.for_framework(assessment.cycle.framework).with_structure()
+    copied = skipped_answered = skipped_invalid = 0
+    for question in questions:
+        old = previous.get((question.capability.code, question.code))
+        if old is None or (old.value == "" and old.comment == "" and not old.evidence):
+            continue
+        if question.pk in answered:
+            skipped_answered += 1
+            continue
+        try:
+            value = values.normalise(question, old.value)
+        except values.InvalidValue:
+            skipped_invalid += 1
+            continue
+        result = answer_save(
+            assessment=assessment,
+            question=question,
+            value=value,
+            comment=old.comment,
+            evidence=list(old.evidence),
+            user=user,
+            base_version=None,
+            source=SOURCE_PREVIOUS_CYCLE,
+        )
+        if result.changed and result.answer is not None:
+            Answer.objects.filter(pk=result.answer.pk).update(prefilled_from=source)
+            copied += 1
+    return PrefillResult(
+        source=source,
+        copied=copied,
+        skipped_answered=skipped_answered,
+        skipped_invalid=skipped_invalid,
+    )
+
+
+def prefilled_confirm(
+    *, assessment: Assessment, user: AbstractBaseUser | None, domain_code: str
+) -> int:
+    """Marks the pre-filled answers of one domain as checked by ``user``; returns how many.
+    The caller checks that the user may edit the domain."""
+    return Answer.objects.filter(
+        assessment=assessment,
+        question__capability__domain__code=domain_code,
+        prefilled_from__isnull=False,
+    ).update(prefilled_from=None, updated_by=user, updated_at=timezone.now())

@@ -53,4 +53,10 @@ urlpatterns = [
         offline_views.questionnaire_pdf,
         name="questionnaire_pdf",
     ),
+    path("assessments/<int:pk>/prefill/", offline_views.prefill, name="prefill"),
+    path(
+        "assessments/<int:pk>/domains/<str:code>/prefill/confirm/",
+        offline_views.prefill_confirm,
+        name="prefill_confirm",
+    ),
 ]

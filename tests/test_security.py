@@ -132,6 +132,15 @@ ACCESS: dict[str, Rule] = {
     "capabilities:questionnaire_confirm": Rule(
         "POST", _only("focal_a", "contributor_a", "admin_user"), state=Status.DRAFT, kwargs=A_PK
     ),
+    "capabilities:prefill": Rule(
+        "POST", _only("focal_a", "admin_user"), state=Status.DRAFT, kwargs=A_PK
+    ),
+    "capabilities:prefill_confirm": Rule(
+        "POST",
+        _only("focal_a", "admin_user"),
+        state=Status.DRAFT,
+        kwargs=lambda ctx: {**A_PK(ctx), "code": "D1"},
+    ),
     "capabilities:questionnaire_pdf": Rule(
         "GET", TEAM_A_AND_SECRETARIAT, kwargs=lambda ctx: {**A_PK(ctx), "kind": "answers"}
     ),

@@ -478,3 +478,89 @@ def test_import_command_refuses_a_user_of_another_country(
     path.write_bytes(offline.build_workbook(assessment_a, user=None, lang="en"))
     with pytest.raises(CommandError, match="may not read"):
         call_command("questionnaire_import", str(path), user="focal_b", stdout=io.StringIO())
+
+
+# ---------------------------------------------------------------------------------------------
+# Start from last cycle
+
+
+@pytest.fixture
+def last_cycle(framework, country_a, focal_a, questions):
+    """Country A's validated assessment of an earlier cycle, with three answers."""
+    earlier = Cycle.objects.create(
+        code="test-2023", name_en="Test cycle 2023", name_fr="Cycle test 2023", framework=framework
+    )
+    old = services.assessment_get_or_create(country=country_a, cycle=earlier)
+    by_code = {q.code: q for q in questions}
+    for code, value in (("C01.in_place", "yes"), ("C01.maturity", "2"), ("C04.officers", "40")):
+        services.answer_save(
+            assessment=old,
+            question=by_code[code],
+            value=value,
+            comment=f"2023 {code}",
+            user=focal_a,
+            base_version=0,
+        )
+    Assessment.objects.filter(pk=old.pk).update(status=Status.VALIDATED)
+    return old
+
+
+def test_start_from_last_cycle_copies_unanswered_questions_marked_prefilled(
+    client, assessment_a, focal_a, questions, last_cycle
+):
+    by_code = {q.code: q for q in questions}
+    services.answer_save(
+        assessment=assessment_a,
+        question=by_code["C01.maturity"],
+        value="3",
+        user=focal_a,
+        base_version=0,
+    )
+    client.force_login(focal_a)
+    response = client.post(reverse("capabilities:prefill", kwargs={"pk": assessment_a.pk}))
+    assert response.status_code == 302
+    copied = Answer.objects.filter(assessment=assessment_a, prefilled_from=last_cycle)
+    assert sorted(copied.values_list("question__code", "value", "comment")) == [
+        ("C01.in_place", "yes", "2023 C01.in_place"),
+        ("C04.officers", "40", "2023 C04.officers"),
+    ]
+    assert _value(assessment_a, "C01.maturity") == "3"  # already answered: left alone
+    assert (
+        AnswerChange.objects.filter(
+            answer__assessment=assessment_a, source="previous_cycle"
+        ).count()
+        == 2
+    )
+    page = client.get(reverse("capabilities:domain", kwargs={"pk": assessment_a.pk, "code": "D1"}))
+    assert b"pre-filled from last cycle: check it" in page.content
+    # Saving the answer unchanged confirms it.
+    services.answer_save(
+        assessment=assessment_a,
+        question=by_code["C01.in_place"],
+        value="yes",
+        comment="2023 C01.in_place",
+        user=focal_a,
+        base_version=1,
+    )
+    assert not Answer.objects.get(
+        assessment=assessment_a, question__code="C01.in_place"
+    ).prefilled_from_id
+    # The domain's confirm button confirms the rest.
+    client.post(
+        reverse("capabilities:prefill_confirm", kwargs={"pk": assessment_a.pk, "code": "D2"})
+    )
+    assert not Answer.objects.filter(assessment=assessment_a, prefilled_from__isnull=False).exists()
+
+
+def test_start_from_last_cycle_needs_a_validated_earlier_assessment(
+    client, assessment_a, focal_a, contributor_a, last_cycle
+):
+    Assessment.objects.filter(pk=last_cycle.pk).update(status=Status.SUBMITTED)
+    client.force_login(focal_a)
+    client.post(reverse("capabilities:prefill", kwargs={"pk": assessment_a.pk}))
+    assert not Answer.objects.filter(assessment=assessment_a).exists()
+    Assessment.objects.filter(pk=last_cycle.pk).update(status=Status.VALIDATED)
+    client.force_login(contributor_a)
+    response = client.post(reverse("capabilities:prefill", kwargs={"pk": assessment_a.pk}))
+    assert response.status_code == 403
+    assert not Answer.objects.filter(assessment=assessment_a).exists()
