@@ -50,7 +50,7 @@ def test_blank_and_answered_questionnaires_print_in_english_and_french(
     assert "Not answered" in answers_en
     answers_fr = _pdf(client, assessment_a, "answers", "fr")
     assert "2016 année" in answers_fr
-    assert "Non répondu" in answers_fr
+    assert "Sans réponse" in answers_fr
 
 
 def test_an_unknown_printout_is_not_found(client, assessment_a, focal_a):
