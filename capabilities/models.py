@@ -754,6 +754,15 @@ class Answer(models.Model):
         blank=True,
         related_name="+",
     )
+    prefilled_from = models.ForeignKey(
+        Assessment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pre-filled from"),
+        help_text=_("Copied from this earlier assessment and not confirmed by anyone yet."),
+    )
 
     class Meta:
         ordering = ["assessment", "question"]

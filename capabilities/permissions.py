@@ -281,3 +281,34 @@ def can_discuss(user: User, assessment: Assessment) -> bool:
 def assessment_filter_allows(user: User, assessment: Assessment) -> bool:
     """Whether ``assessment`` (already loaded) passes ``assessment_filter(user)``. One query."""
     return visible_assessments(user).filter(pk=assessment.pk).exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# The offline questionnaire (issue 15)
+
+
+def can_use_offline_questionnaire(user: User, assessment: Assessment) -> bool:
+    """Download the questionnaire as a workbook: the country's focal points and contributors
+    (a contributor's file carries only their domains) and administrators."""
+    role = role_of(user)
+    if role == "admin":
+        return True
+    return (
+        role in (Role.FOCAL_POINT, Role.CONTRIBUTOR)
+        and country_id_of(user) == assessment.country_id
+    )
+
+
+def require_offline_questionnaire(user: User, assessment: Assessment) -> None:
+    if not can_use_offline_questionnaire(user, assessment):
+        raise PermissionDenied("Only the country's team uses the offline questionnaire.")
+
+
+def can_prefill_from_previous(user: User, assessment: Assessment) -> bool:
+    """Start from last cycle: the focal point (or an administrator) of a draft or new assessment."""
+    if assessment.is_locked_for_country:
+        return False
+    role = role_of(user)
+    return role == "admin" or (
+        role == Role.FOCAL_POINT and country_id_of(user) == assessment.country_id
+    )

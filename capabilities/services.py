@@ -78,7 +78,9 @@ class NotEditable(WorkflowError):
 # Statuses in which answers may be written, per source. Imports (past surveys, administrators)
 # write into the validated assessments they create; every other source needs a live draft.
 EDITABLE = (Status.NOT_STARTED, Status.DRAFT)
-SOURCES = ("web", "import", "offline file", "demo")
+SOURCE_OFFLINE_FILE = "offline_file"
+SOURCE_PREVIOUS_CYCLE = "previous_cycle"
+SOURCES = ("web", "import", SOURCE_OFFLINE_FILE, SOURCE_PREVIOUS_CYCLE, "demo")
 
 
 @dataclass(frozen=True)
@@ -139,8 +141,9 @@ def answers_save_page(
     unless it is editable (not started or draft; for ``source="import"`` also validated). Then
     per entry: a stale ``base_version`` returns a SaveResult with ``stale`` and writes nothing for
     that entry; the same content again writes nothing; otherwise the answer is created or updated
-    (version + 1) with one AnswerChange row recording ``source`` ("web", "import",
-    "offline file", "demo"). A first answer moves a not-started assessment to draft.
+    (version + 1) with one AnswerChange row recording ``source`` (one of SOURCES). An answer
+    pre-filled from the previous cycle stays marked until a save from any other source touches
+    it, even with the same content (that confirms it). A first answer moves a not-started assessment to draft.
 
     Queries: 2 reads (lock, answers), then at most one INSERT of answers, one UPDATE of answers,
     one INSERT of history rows and one or two for the assessment: 7 at most, whatever the number
@@ -161,6 +164,7 @@ def answers_save_page(
     to_create: list[Answer] = []
     to_update: list[Answer] = []
     changes: list[AnswerChange] = []
+    confirmed: list[int] = []
     for pk, entry in wanted.items():
         evidence = list(entry.evidence)
         answer = existing.get(pk)
@@ -199,6 +203,9 @@ def answers_save_page(
             entry.comment,
             evidence,
         ):
+            if answer.prefilled_from_id is not None and source != SOURCE_PREVIOUS_CYCLE:
+                confirmed.append(answer.pk)  # saving a pre-filled answer unchanged confirms it
+                answer.prefilled_from = None
             results[pk] = SaveResult(answer=answer, changed=False)
             continue
         changes.append(
@@ -219,6 +226,8 @@ def answers_save_page(
         answer.version += 1
         answer.updated_by = user
         answer.updated_at = now
+        if source != SOURCE_PREVIOUS_CYCLE:
+            answer.prefilled_from = None
         to_update.append(answer)
         results[pk] = SaveResult(answer=answer, changed=True)
     if to_create:
@@ -227,8 +236,19 @@ def answers_save_page(
             change.answer_id = change.answer.pk
     if to_update:
         Answer.objects.bulk_update(
-            to_update, ["value", "comment", "evidence", "version", "updated_by", "updated_at"]
+            to_update,
+            [
+                "value",
+                "comment",
+                "evidence",
+                "version",
+                "updated_by",
+                "updated_at",
+                "prefilled_from",
+            ],
         )
+    if confirmed:
+        Answer.objects.filter(pk__in=confirmed).update(prefilled_from=None)
     if changes:
         AnswerChange.objects.bulk_create(changes)
         if assessment.status == Status.NOT_STARTED:
@@ -257,6 +277,40 @@ def answer_save(
         source=source,
     )
     return page.results[question.pk]
+
+
+# The offline questionnaire's entries are page entries.
+AnswerEntry = Entry
+
+
+class StaleEntries(Exception):
+    """Some answers changed since the entries were prepared; nothing was saved."""
+
+    def __init__(self, stale: list[StaleAnswer]) -> None:
+        super().__init__(f"{len(stale)} answers changed meanwhile")
+        self.stale = stale
+
+
+@transaction.atomic
+def answers_save_offline(
+    *,
+    assessment: Assessment,
+    user: AbstractBaseUser | None,
+    entries: Sequence[Entry],
+    source: str = SOURCE_OFFLINE_FILE,
+) -> list[SaveResult]:
+    """Saves several answers all or nothing (the offline questionnaire's apply step).
+
+    Locks the assessment row once and re-checks its status (a submitted or validated
+    assessment refuses, WorkflowError); any entry whose answer changed since ``base_version``
+    raises StaleEntries and nothing is saved. One history row per changed answer, with
+    ``source``, through ``answers_save_page``.
+    """
+    lock_editable(assessment, source=source)
+    page = answers_save_page(assessment=assessment, user=user, entries=entries, source=source)
+    if page.stale:
+        raise StaleEntries(list(page.stale.values()))
+    return list(page.results.values())
 
 
 def _stale(answer: Answer) -> StaleAnswer:
@@ -547,3 +601,99 @@ def comment_set_resolved(
         action=CommentAction.RESOLVED if resolved else CommentAction.REOPENED,
         text=(text or "").strip(),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Start from last cycle (issue 15)
+
+
+def previous_validated_assessment(assessment: Assessment) -> Assessment | None:
+    """The country's most recent validated assessment of an earlier cycle. One query."""
+    return (
+        Assessment.objects.filter(country_id=assessment.country_id, status=Status.VALIDATED)
+        .exclude(pk=assessment.pk)
+        .exclude(cycle_id=assessment.cycle_id)
+        .select_related("cycle")
+        .order_by("-cycle__opens_on", "-cycle__created_at", "-pk")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class PrefillResult:
+    source: Assessment
+    copied: int
+    skipped_answered: int
+    skipped_invalid: int
+
+
+@transaction.atomic
+def assessment_prefill_from_previous(
+    *, assessment: Assessment, user: AbstractBaseUser | None
+) -> PrefillResult:
+    """Copies the answers of the country's previous validated assessment into the questions of
+    ``assessment`` that have no answer yet, matched by capability and question code. Each copy is
+    one history row (source "previous_cycle") and stays marked pre-filled until a person saves
+    or confirms it. A value that no longer fits the question (options changed) is skipped.
+    Raises WorkflowError when there is nothing to copy from or the assessment is locked."""
+    from . import values
+
+    _lock(assessment)
+    if assessment.is_locked_for_country:
+        raise WorkflowError(_("A submitted or validated assessment cannot be pre-filled."))
+    source = previous_validated_assessment(assessment)
+    if source is None:
+        raise WorkflowError(
+            _("Your country has no validated assessment of an earlier cycle to start from.")
+        )
+    previous = {
+        (a.question.capability.code, a.question.code): a
+        for a in Answer.objects.filter(assessment=source).select_related("question__capability")
+    }
+    answered = set(
+        Answer.objects.filter(assessment=assessment)
+        .exclude(value="", comment="", evidence=[])
+        .values_list("question_id", flat=True)
+    )
+    questions = Question.objects.for_framework(assessment.cycle.framework).with_structure()
+    copied = skipped_answered = skipped_invalid = 0
+    entries: list[Entry] = []
+    for question in questions:
+        old = previous.get((question.capability.code, question.code))
+        if old is None or (old.value == "" and old.comment == "" and not old.evidence):
+            continue
+        if question.pk in answered:
+            skipped_answered += 1
+            continue
+        try:
+            value = values.normalise(question, old.value)
+        except values.InvalidValue:
+            skipped_invalid += 1
+            continue
+        entries.append(Entry(question, value, old.comment, tuple(old.evidence), None))
+    if entries:
+        page = answers_save_page(
+            assessment=assessment, user=user, entries=entries, source=SOURCE_PREVIOUS_CYCLE
+        )
+        copied_pks = [
+            r.answer.pk for r in page.results.values() if r.changed and r.answer is not None
+        ]
+        copied = Answer.objects.filter(pk__in=copied_pks).update(prefilled_from=source)
+    return PrefillResult(
+        source=source,
+        copied=copied,
+        skipped_answered=skipped_answered,
+        skipped_invalid=skipped_invalid,
+    )
+
+
+def prefilled_confirm(
+    *, assessment: Assessment, user: AbstractBaseUser | None, domain_code: str
+) -> int:
+    """Marks the pre-filled answers of one domain as checked by ``user``; returns how many.
+    The caller checks that the user may edit the domain."""
+    return Answer.objects.filter(
+        assessment=assessment,
+        question__capability__domain__code=domain_code,
+        prefilled_from__isnull=False,
+    ).update(prefilled_from=None, updated_by=user, updated_at=timezone.now())

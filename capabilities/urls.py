@@ -5,7 +5,7 @@ Every URL that carries an assessment id answers 404 to a user who may not read t
 
 from django.urls import path
 
-from . import cycle_views, review_views, team_views, thread_views, views
+from . import cycle_views, offline_views, review_views, team_views, thread_views, views
 
 app_name = "capabilities"
 
@@ -51,4 +51,31 @@ urlpatterns = [
         "assessments/<int:pk>/invitation/", cycle_views.invitation_resend, name="invitation_resend"
     ),
     path("notifications/", cycle_views.notifications, name="notifications"),
+    # The offline questionnaire (issue 15)
+    path(
+        "assessments/<int:pk>/questionnaire.xlsx",
+        offline_views.questionnaire_download,
+        name="questionnaire_download",
+    ),
+    path(
+        "assessments/<int:pk>/questionnaire/upload/",
+        offline_views.questionnaire_upload,
+        name="questionnaire_upload",
+    ),
+    path(
+        "assessments/<int:pk>/questionnaire/confirm/",
+        offline_views.questionnaire_confirm,
+        name="questionnaire_confirm",
+    ),
+    path(
+        "assessments/<int:pk>/questionnaire/<str:kind>.pdf",
+        offline_views.questionnaire_pdf,
+        name="questionnaire_pdf",
+    ),
+    path("assessments/<int:pk>/prefill/", offline_views.prefill, name="prefill"),
+    path(
+        "assessments/<int:pk>/domains/<str:code>/prefill/confirm/",
+        offline_views.prefill_confirm,
+        name="prefill_confirm",
+    ),
 ]

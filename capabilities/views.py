@@ -201,6 +201,8 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "may_edit": may_edit,
         "may_submit": may_submit,
         "may_review": permissions.can_review(user, assessment),
+        "may_offline": permissions.can_use_offline_questionnaire(user, assessment),
+        "may_prefill": permissions.can_prefill_from_previous(user, assessment),
         "next_step": _next_step(
             assessment,
             missing=missing,
@@ -376,6 +378,7 @@ def domain_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         ],
         "conflict_items": [i for i in items if i.conflict],
         "saved_items": [i for i in items if i.saved],
+        "prefilled_count": sum(1 for i in items if i.answer and i.answer.prefilled_from_id),
     }
     return render(request, "capabilities/domain.html", context)
 

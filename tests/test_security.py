@@ -141,6 +141,29 @@ ACCESS: dict[str, Rule] = {
     "capabilities:deadline_extend": Rule("GET", SECRETARIAT, kwargs=A_PK),
     "capabilities:invitation_resend": Rule("POST", SECRETARIAT, kwargs=A_PK),
     "capabilities:notifications": Rule("POST", SECRETARIAT),
+    # Offline questionnaire (issue 15): the country's team (a contributor gets its domains);
+    # uploads only while the assessment is a draft; the printouts for whoever may read it.
+    "capabilities:questionnaire_download": Rule(
+        "GET", _only("focal_a", "contributor_a", "admin_user"), kwargs=A_PK
+    ),
+    "capabilities:questionnaire_upload": Rule(
+        "GET", _only("focal_a", "contributor_a", "admin_user"), state=Status.DRAFT, kwargs=A_PK
+    ),
+    "capabilities:questionnaire_confirm": Rule(
+        "POST", _only("focal_a", "contributor_a", "admin_user"), state=Status.DRAFT, kwargs=A_PK
+    ),
+    "capabilities:prefill": Rule(
+        "POST", _only("focal_a", "admin_user"), state=Status.DRAFT, kwargs=A_PK
+    ),
+    "capabilities:prefill_confirm": Rule(
+        "POST",
+        _only("focal_a", "admin_user"),
+        state=Status.DRAFT,
+        kwargs=lambda ctx: {**A_PK(ctx), "code": "D1"},
+    ),
+    "capabilities:questionnaire_pdf": Rule(
+        "GET", TEAM_A_AND_SECRETARIAT, kwargs=lambda ctx: {**A_PK(ctx), "kind": "answers"}
+    ),
     # --- analysis (aggregates for everyone; comparisons for the secretariat) -----------------
     "reports:matrix": Rule("GET", _everyone()),
     "reports:matrix_download": Rule("GET", _everyone(), kwargs=lambda ctx: {"fmt": "csv"}),

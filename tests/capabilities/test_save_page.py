@@ -74,7 +74,7 @@ def test_stale_saves_are_refused_per_answer_and_the_rest_saved(assessment_a, foc
         assessment=assessment_a,
         user=focal_a,
         entries=[Entry(q1, "no", base_version=0), Entry(q2, "no", base_version=1)],
-        source="offline file",
+        source="offline_file",
     )
     assert result.stale[q1.pk].current_value == "yes"
     assert result.changed == [q2.pk]
