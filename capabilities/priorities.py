@@ -106,7 +106,7 @@ def rank_priorities(
     return tuple(out)
 
 
-def action_plan(assessment, *, lang: str, target: int = TARGET_PHASE) -> tuple[Priority, ...]:  # noqa: ANN001
+def action_plan(assessment, *, lang: str, target: int = TARGET_PHASE) -> tuple[Priority, ...]:
     """The ranked priorities of ``assessment`` in ``lang`` (access checked by the caller). 4 queries."""
     from . import scoring
     from .models import Capability, CapabilityPhase, MaturityPhase
@@ -123,7 +123,8 @@ def action_plan(assessment, *, lang: str, target: int = TARGET_PHASE) -> tuple[P
             "description", lang
         )
     phase_names = {
-        p.number: p.tr("name", lang) for p in MaturityPhase.objects.filter(framework_id=framework_id)
+        p.number: p.tr("name", lang)
+        for p in MaturityPhase.objects.filter(framework_id=framework_id)
     }
     statuses = {s.code: (s.in_place, s.maturity) for s in scoring.statuses_of(assessment)}
     return rank_priorities(

@@ -70,7 +70,11 @@ def test_action_plan_reads_the_assessment_and_the_framework_texts(
         ("C03.maturity", "1"),
     ):
         services.answer_save(
-            assessment=assessment_a, question=by_code[code], value=value, user=focal_a, base_version=0
+            assessment=assessment_a,
+            question=by_code[code],
+            value=value,
+            user=focal_a,
+            base_version=0,
         )
     assessment_a.refresh_from_db()
     assert assessment_a.cycle.framework_id

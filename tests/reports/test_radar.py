@@ -82,7 +82,7 @@ def test_grid_circles_are_whole_and_inside_the_drawing():
     assert [float(c.get("r")) for c in circles] == [30, 60, 90, 120]
     for c in circles:
         x, y, r = float(c.get("cx")), float(c.get("cy")), float(c.get("r"))
-        assert 0 <= x - r and x + r <= width and 0 <= y - r and y + r <= height
+        assert x - r >= 0 and x + r <= width and y - r >= 0 and y + r <= height
 
 
 def test_labels_sit_on_their_axis_outside_the_rim_and_never_overlap():
@@ -91,7 +91,9 @@ def test_labels_sit_on_their_axis_outside_the_rim_and_never_overlap():
         layout = svg.radar_layout(radar)
         root = parse(svg.radar_svg(radar))
         texts = {
-            int(e.get("data-axis")): e for e in root.iter(f"{NS}text") if e.get("class") == "axis-label"
+            int(e.get("data-axis")): e
+            for e in root.iter(f"{NS}text")
+            if e.get("class") == "axis-label"
         }
         assert sorted(texts) == list(range(6))
         for label in layout.labels:
@@ -106,7 +108,7 @@ def test_labels_sit_on_their_axis_outside_the_rim_and_never_overlap():
         everything = boxes + ticks
         for a in range(len(everything)):
             left, top, right, bottom = everything[a]
-            assert 0 <= left and right <= layout.width and 0 <= top and bottom <= layout.height
+            assert left >= 0 and right <= layout.width and top >= 0 and bottom <= layout.height
             for b in range(a + 1, len(everything)):
                 l2, t2, r2, b2 = everything[b]
                 overlap = left < r2 and l2 < right and top < b2 and t2 < bottom
