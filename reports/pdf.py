@@ -449,8 +449,7 @@ def country_report_html(report: CountryReport) -> str:
             )
         )
         country_values = tuple(
-            number_format(d.mean, 1) if d.mean is not None else "–"
-            for d in report.domain_maturity
+            number_format(d.mean, 1) if d.mean is not None else "–" for d in report.domain_maturity
         )
         generated = _generated_label(report.generated_at)
         context = {
@@ -463,7 +462,11 @@ def country_report_html(report: CountryReport) -> str:
             "country_name": country_name,
             "cycle_name": cycle.tr("name", lang),
             "comparison_rows": [
-                (f"{d.domain_code} {d.label(lang)}", country_values[i], [c.values[i] for c in report.cohorts])
+                (
+                    f"{d.domain_code} {d.label(lang)}",
+                    country_values[i],
+                    [c.values[i] for c in report.cohorts],
+                )
                 for i, d in enumerate(report.domain_maturity)
             ],
             "illustrative": cycle.is_illustrative,
