@@ -507,6 +507,15 @@ class BreakdownSection:
     rows: tuple[tuple[str, tuple[str, ...]], ...]  # (capability label, cell texts per group)
     charts: tuple[tuple[str, str], ...]  # (panel title, SVG data URI)
     note: str
+    hidden: str = ""  # the sentence naming the groups none of whose figures may be shown
+
+
+def hidden_sentence(groups: tuple[str, ...], min_cell: int | None) -> str:
+    k = min_cell if min_cell is not None else settings.MRN_MIN_CELL
+    return _(
+        "Not shown, because fewer than %(k)s countries answered in each (or a hidden figure "
+        "could otherwise be worked out): %(groups)s."
+    ) % {"k": k, "groups": "; ".join(groups)}
 
 
 def cell_text(cell: object, min_cell: int | None) -> str:
@@ -547,9 +556,21 @@ def matrix_report_html(
             breakdown = charts.breakdown_spec(
                 grouped, illustrative=cycle.is_illustrative, include_all=False, lang=lang
             )
-            groups = tuple(
+            all_groups = tuple(
                 (g, charts.group_label(by, g), grouped.population(g)) for g in grouped.groups[1:]
             )
+            # A group none of whose cells may be shown gets a sentence, not a column of "not
+            # shown" and a page of grey bars.
+            shown = {
+                g
+                for g, _l, _n in all_groups
+                if any(
+                    (cell := grouped.cell(cap.code, g)) is not None and cell.shown
+                    for cap in grouped.answered_capabilities()
+                )
+            }
+            groups = tuple(item for item in all_groups if item[0] in shown)
+            hidden = tuple(f"{label} (N = {n})" for g, label, n in all_groups if g not in shown)
             rows = tuple(
                 (
                     f"{cap.code} {cap.label(lang)}",
@@ -564,10 +585,12 @@ def matrix_report_html(
                     groups=groups,
                     rows=rows,
                     charts=tuple(
-                        (title, svg_data_uri(chart))
-                        for title, chart in svg.breakdown_svgs(breakdown)
+                        (panel.title, svg_data_uri(svg.stacked_bar_svg(panel, title="")))
+                        for (g, _l, _n), panel in zip(all_groups, breakdown.panels, strict=True)
+                        if g in shown
                     ),
                     note=breakdown.note,
+                    hidden=hidden_sentence(hidden, min_cell) if hidden else "",
                 )
             )
         generated_at = timezone.now()
@@ -582,7 +605,11 @@ def matrix_report_html(
             "cycle_name": cycle_name,
             "illustrative": cycle.is_illustrative,
             "spec": spec,
-            "figure_uri": svg_data_uri(svg.stacked_bar_svg(spec)) if spec.rows else "",
+            "figure_uri": (
+                svg_data_uri(svg.stacked_bar_svg(spec))
+                if any(not r.suppressed and r.yes is not None for r in spec.rows)
+                else ""
+            ),
             "population": matrix.population(),
             "sections": sections,
             "page_css": page_css(

@@ -60,6 +60,32 @@ def test_matrix_report_shows_counts_and_suppresses_small_groups(
     assert re.search(r"\d+% · \d+ of [12]\b", flat(unsuppressed[0]))
 
 
+def test_matrix_report_of_a_small_cycle_has_sentences_not_pages_of_grey_bars(
+    cycle, country_a, country_b, questions, focal_a, focal_b
+):
+    from capabilities.models import Participation
+
+    for country, user, income in (
+        (country_a, focal_a, "lower_middle"),
+        (country_b, focal_b, "upper_middle"),
+    ):
+        Participation.objects.create(cycle=cycle, country=country, income_group=income)
+        assessment = services.assessment_get_or_create(country=country, cycle=cycle)
+        fill(assessment, questions, user, seed=country.code)
+    html = pdf.matrix_report_html(cycle, lang="en", min_cell=5)
+    assert html.count("<img") == 0  # every figure would be grey: none is drawn
+    data = pdf.render_pdf(html)
+    pages = pdf_pages(data)
+    text = flat("\n".join(pages))
+    assert len(pages) <= 4
+    assert "No share can be shown: fewer than 5 countries answered each capability." in text
+    hidden = text[text.index("Not shown, because fewer than 5 countries answered in each") :]
+    assert "Lower-middle income (N = 1)" in hidden and "Upper-middle income (N = 1)" in hidden
+    assert "C01 Leadership" in text  # the overall matrix table is always there
+    shown = pdf.matrix_report_html(cycle, lang="en", min_cell=None)
+    assert shown.count("<img") == 1  # Figure 1 for analysts; groups of one are always hidden
+
+
 def test_commands_write_country_and_matrix_reports(filled_a, tmp_path):
     out = tmp_path / "ghana.pdf"
     call_command("country_report", "GHA", cycle="test-2025", lang="fr", output=str(out))
