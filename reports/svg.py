@@ -201,6 +201,7 @@ class RadarLayout:
     cy: float
     radius: float
     labels: tuple[RadarLabel, ...]
+    legend: tuple[tuple[float, float], ...] = ()  # (x, baseline) per series
 
 
 def radar_layout(spec: RadarSpec) -> RadarLayout:
@@ -226,8 +227,31 @@ def radar_layout(spec: RadarSpec) -> RadarLayout:
             first = y - block / 2 + RADAR_FONT
         labels.append(RadarLabel(i, text, x, round(first, 2), anchor, y))
     height = cy + RADAR_RADIUS + RADAR_LABEL_GAP + tallest + 10
-    legend = 18 if len(spec.series) > 1 or spec.series else 0
-    return RadarLayout(RADAR_WIDTH, round(height + legend, 2), cx, cy, RADAR_RADIUS, tuple(labels))
+    legend = legend_positions(spec, top=height)
+    bottom = max((y for _x, y in legend), default=height - 8) + 8
+    return RadarLayout(
+        RADAR_WIDTH, round(bottom, 2), cx, cy, RADAR_RADIUS, tuple(labels), tuple(legend)
+    )
+
+
+LEGEND_ROW = 14
+
+
+def legend_width(name: str) -> float:
+    return 40 + len(name) * RADAR_FONT * 0.6
+
+
+def legend_positions(spec: RadarSpec, *, top: float) -> list[tuple[float, float]]:
+    """(x, baseline) of each series' legend entry: left to right, wrapped within the width."""
+    out = []
+    x, y = 10.0, top + 10
+    for series in spec.series:
+        width = legend_width(series.name)
+        if x > 10 and x + width > RADAR_WIDTH - 10:
+            x, y = 10.0, y + LEGEND_ROW
+        out.append((x, round(y, 2)))
+        x += width
+    return out
 
 
 def tick_position(layout: RadarLayout, spec: RadarSpec, k: int) -> tuple[float, float]:
@@ -333,24 +357,20 @@ def radar_svg(spec: RadarSpec) -> str:
             f'<text class="axis-label" data-axis="{label.axis}" x="{label.x}" y="{label.y}" '
             f'text-anchor="{label.anchor}" font-size="{RADAR_FONT}" fill="{INK}">{tspans}</text>'
         )
-    if spec.series:
-        y = layout.height - 8
-        x = 10.0
-        for s_index, series in enumerate(spec.series):
-            colour = SERIES[s_index % len(SERIES)]
-            dash = DASHES[s_index % len(DASHES)]
-            out.append(
-                f'<line class="legend" x1="{x}" y1="{y - 3}" x2="{x + 22}" y2="{y - 3}" '
-                f'stroke="{colour}" stroke-width="1.6"'
-                + (f' stroke-dasharray="{dash}"' if dash else "")
-                + "/>"
-            )
-            out.append(_marker(MARKERS[s_index % len(MARKERS)], x + 11, y - 3, 2.6, colour, ""))
-            out.append(
-                f'<text x="{x + 27}" y="{y}" font-size="{RADAR_FONT}" fill="{INK}">'
-                f"{_esc(series.name)}</text>"
-            )
-            x += 40 + len(series.name) * RADAR_FONT * 0.6
+    for s_index, (series, (x, y)) in enumerate(zip(spec.series, layout.legend, strict=True)):
+        colour = SERIES[s_index % len(SERIES)]
+        dash = DASHES[s_index % len(DASHES)]
+        out.append(
+            f'<line class="legend" x1="{x}" y1="{y - 3}" x2="{x + 22}" y2="{y - 3}" '
+            f'stroke="{colour}" stroke-width="1.6"'
+            + (f' stroke-dasharray="{dash}"' if dash else "")
+            + "/>"
+        )
+        out.append(_marker(MARKERS[s_index % len(MARKERS)], x + 11, y - 3, 2.6, colour, ""))
+        out.append(
+            f'<text class="legend-label" x="{x + 27}" y="{y}" font-size="{RADAR_FONT}" '
+            f'fill="{INK}">{_esc(series.name)}</text>'
+        )
     out.append("</svg>")
     return "".join(out)
 

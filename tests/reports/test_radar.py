@@ -19,6 +19,10 @@ NAMES = [
     ("D5", "Industry", "Industrie"),
     ("D6", "Media and Communications", "Médias et communications"),
 ]
+COHORTS = {
+    "en": ("All countries", "Lower-middle income", "Sub-Saharan Africa"),
+    "fr": ("Tous les pays", "Revenu intermédiaire, tranche inférieure", "Afrique subsaharienne"),
+}
 NS = "{http://www.w3.org/2000/svg}"
 
 
@@ -34,7 +38,9 @@ def spec(lang="en"):
         return charts.radar_spec(
             [
                 ("Ghana", domains(["1.5", "4", "2.3", "3", "1", "2.5"])),
-                ("All countries", domains(["2", "2.5", None, "3.5", "2", "4"])),
+                (COHORTS[lang][0], domains(["2", "2.5", None, "3.5", "2", "4"])),
+                (COHORTS[lang][1], domains(["2", "2", "2", "2", "2", "2"])),
+                (COHORTS[lang][2], domains([None] * 6)),
             ],
             lang=lang,
         )
@@ -55,7 +61,7 @@ def test_points_lie_where_the_geometry_puts_them():
         for i, v in enumerate(series.values)
         if v is not None
     }
-    assert len(points) == len(expected) == 11  # one hidden cohort value has no point
+    assert len(points) == len(expected) == 17  # one hidden cohort value has no point
     for element in points:
         s, i = int(element.get("data-series")), int(element.get("data-axis"))
         value, _axis = expected[(s, i)]
@@ -104,6 +110,10 @@ def test_labels_sit_on_their_axis_outside_the_rim_and_never_overlap():
             assert math.isclose(angle, 60 * label.axis, abs_tol=0.05)
             assert math.hypot(label.x - layout.cx, label.y_anchor - layout.cy) > layout.radius
         boxes = [label.box() for label in layout.labels]
+        boxes += [
+            (x, y - svg.RADAR_FONT, x + svg.legend_width(series.name) - 10, y + 2)
+            for series, (x, y) in zip(radar.series, layout.legend, strict=True)
+        ]
         ticks = [svg.tick_box(layout, radar, k) for k in range(1, 5)]
         everything = boxes + ticks
         for a in range(len(everything)):
