@@ -13,12 +13,14 @@ Public API:
         heatmap_spec(heatmap, ...), trend_spec(points, ...)
     Texts: n_of_n(cell), reason_text(cell, min_cell), group_label(by, code), by_label(by),
         status_label(value)
+    Geometry: radar_geometry(spec) -> RadarGeometry (the same radar on the web and in print)
     Rendering: to_plotly(spec) -> dict (JSON-serialisable: {"data": [...], "layout": {...}})
     Colours: COLOUR_YES, COLOUR_NO, COLOUR_SUPPRESSED, COLOUR_DONT_KNOW, COLOUR_MISSING
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -191,6 +193,51 @@ class RadarSpec:
     range_max: int = 4
     illustrative: bool = False
     illustrative_note: str = ""
+
+
+@dataclass(frozen=True)
+class RadarGeometry:
+    """Where a radar puts things, shared by the web (Plotly) and print (SVG) drawings.
+
+    Axis ``i`` of ``n`` points ``360 * i / n`` degrees clockwise from 12 o'clock (D1 at the top,
+    then clockwise); values run from the centre (0) to the rim (``range_max``); the phase labels
+    sit on the ray half-way between the first two axes, so they never cover an axis label.
+    Angles here are clockwise from the top; ``plotly_*`` gives Plotly's own conventions.
+    """
+
+    axes: int
+    range_max: int = 4
+
+    def angle(self, i: int) -> float:
+        return 360.0 * i / max(self.axes, 1)
+
+    @property
+    def tick_angle(self) -> float:
+        return 180.0 / max(self.axes, 1)
+
+    def point(
+        self, i: int, value: float, *, cx: float, cy: float, radius: float
+    ) -> tuple[float, float]:
+        """Screen position (y down) of ``value`` on axis ``i`` for a radar at (cx, cy)."""
+        return self.at(self.angle(i), radius * value / self.range_max, cx=cx, cy=cy)
+
+    @staticmethod
+    def at(angle: float, r: float, *, cx: float, cy: float) -> tuple[float, float]:
+        theta = math.radians(angle)
+        return (round(cx + r * math.sin(theta), 2), round(cy - r * math.cos(theta), 2))
+
+    # Plotly: categories from the top (rotation 90), clockwise; radialaxis.angle counts
+    # counter-clockwise from 3 o'clock.
+    plotly_rotation = 90
+    plotly_direction = "clockwise"
+
+    @property
+    def plotly_tick_angle(self) -> float:
+        return 90.0 - self.tick_angle
+
+
+def radar_geometry(spec: RadarSpec) -> RadarGeometry:
+    return RadarGeometry(axes=len(spec.axes), range_max=spec.range_max)
 
 
 @dataclass(frozen=True)
@@ -676,6 +723,7 @@ def _breakdown(spec: BreakdownSpec) -> dict[str, Any]:
 
 
 def _radar(spec: RadarSpec) -> dict[str, Any]:
+    geometry = radar_geometry(spec)
     data = []
     for i, s in enumerate(spec.series):
         closed_r = [*list(s.values), s.values[0] if s.values else None]
@@ -703,11 +751,16 @@ def _radar(spec: RadarSpec) -> dict[str, Any]:
         "height": 480,
         "margin": {"l": 80, "r": 80, "t": 90, "b": 40},
         "polar": {
+            "angularaxis": {
+                "rotation": geometry.plotly_rotation,
+                "direction": geometry.plotly_direction,
+            },
             "radialaxis": {
                 "range": [0, spec.range_max],
+                "angle": geometry.plotly_tick_angle,
                 "tickvals": list(range(1, spec.range_max + 1)),
                 "ticktext": list(spec.phase_labels),
-            }
+            },
         },
         "legend": {"orientation": "h", "y": -0.1},
     }

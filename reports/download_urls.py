@@ -24,6 +24,11 @@ urlpatterns: list[URLPattern] = [
         views.country_answers,
         name="country_answers",
     ),
+    path(
+        "downloads/<slug:cycle_code>/countries/<str:country_code>/action-plan.<str:fmt>",
+        views.country_action_plan,
+        name="country_action_plan",
+    ),
     path("downloads/<slug:cycle_code>/bulk/", views.bulk_exports, name="bulk_exports"),
     path(
         "downloads/bulk/<int:pk>/status.json", views.bulk_export_status, name="bulk_export_status"

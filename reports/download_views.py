@@ -23,10 +23,12 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from capabilities import scoring, throttle
+from capabilities import priorities, scoring, throttle
 from capabilities.models import Assessment, Country, Cycle
 from capabilities.permissions import (
     is_analyst,
@@ -202,6 +204,26 @@ def country_answers(
         lang=_lang(request),
         stem=assessment.country.code,
     )
+
+
+@require_GET
+def country_action_plan(
+    request: HttpRequest, cycle_code: str, country_code: str, fmt: str
+) -> HttpResponse:
+    """One country's priorities for action (capabilities.priorities): its team and the
+    secretariat."""
+    if fmt not in FORMATS:
+        raise Http404("Unknown export format.")
+    cycle = _cycle(cycle_code)
+    assessment = _country_assessment(request, cycle, country_code)
+    lang = _lang(request)
+    with translation.override(lang):
+        table = exports.action_plan_table(
+            priorities.action_plan(assessment, lang=lang),
+            title=_("Action plan"),
+        )
+    name = exports.filename(cycle.code, assessment.country.code, "action-plan", lang, ext=fmt)
+    return _table_response(table, name, fmt)
 
 
 @require_GET

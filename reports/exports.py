@@ -26,6 +26,7 @@ from django.utils.translation import pgettext
 
 from capabilities import values
 from capabilities.models import Answer, Assessment, Cycle, Participation, Question
+from capabilities.priorities import Priority
 from capabilities.scoring import Matrix
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -310,3 +311,38 @@ def matrix_table(matrix: Matrix, *, lang: str = "en") -> Table:
                     )
                 )
         return Table(_("Matrix"), header, rows)
+
+
+def action_plan_table(priorities: Iterable[Priority], *, title: str) -> Table:
+    """A country's priorities for action (``capabilities.priorities``) as its action plan, in
+    the rule's order, with the header in the active language."""
+    header = (
+        pgettext("action plan column", "rank"),
+        pgettext("action plan column", "domain"),
+        pgettext("action plan column", "capability_code"),
+        pgettext("action plan column", "capability"),
+        pgettext("action plan column", "in_place"),
+        pgettext("action plan column", "current_phase"),
+        pgettext("action plan column", "next_phase"),
+        pgettext("action plan column", "next_phase_name"),
+        pgettext("action plan column", "next_step"),
+        pgettext("action plan column", "in_place_means"),
+    )
+    from .charts import status_label
+
+    rows = [
+        (
+            p.rank,
+            f"{p.domain_code} {p.domain_name}",
+            p.code,
+            p.name,
+            str(status_label(p.in_place)),
+            p.phase,
+            p.next_phase,
+            p.next_phase_name,
+            p.next_phase_description,
+            p.guidance,
+        )
+        for p in priorities
+    ]
+    return Table(title, header, rows)

@@ -2,8 +2,12 @@
 
 - ``render_pdf(html)``: A4, the print stylesheet, fonts embedded (subsets of DejaVu), a tagged PDF
   (PDF/UA-1 variant: structure tags, title and language in the metadata).
-- ``country_report_pdf(assessment, lang=...)``: cover, contents, summary, one section per domain,
-  answers with comments and evidence, review comments, method annex.
+- ``country_report_pdf(assessment, lang=...)``: cover, contents, a one-page executive summary,
+  the country beside aggregated cohorts (all countries, its income group, its region; never a
+  named country), priorities for action (``capabilities.priorities``), one section per domain
+  (status, maturity phase and its description, answers, comments, evidence), and an annex with
+  the method and the questionnaire version. Analysts' review comments are internal to the review
+  and are not printed. Every heading is a PDF bookmark (print.css ``bookmark-level``).
 - ``matrix_report_pdf(cycle, lang=..., user=...)``: the Figure 1 chart and table with breakdowns.
 
 Callers check access first (``capabilities.permissions``); these functions print what they get.
@@ -24,22 +28,26 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from capabilities import values
+from capabilities import priorities, values
 from capabilities.models import (
     Answer,
     Assessment,
     Capability,
+    CapabilityPhase,
     Cycle,
     Domain,
     MaturityPhase,
+    Participation,
     Question,
+    QuestionKind,
     ReviewComment,
     YesNo,
 )
+from capabilities.priorities import Priority
 from capabilities.scoring import DomainMaturity
 
 PRINT_CSS = Path(settings.BASE_DIR) / "static" / "css" / "print.css"
@@ -176,6 +184,7 @@ class AnswerRow:
     comment: str
     evidence: tuple[str, ...]
     review_comments: tuple[ReviewComment, ...]
+    summary: bool = False  # headline or maturity question: shown in the capability's status line
 
 
 @dataclass(frozen=True)
@@ -191,10 +200,22 @@ class CapabilityRow:
     change_label: str
     previous_label: str
     answers: tuple[AnswerRow, ...]
+    phase_name: str = ""
+    phase_description: str = ""  # what the answered phase means for this capability
 
     @property
     def changed(self) -> bool:
         return self.change in ("gained", "lost")
+
+    @property
+    def details(self) -> tuple[AnswerRow, ...]:
+        """The answers other than the headline and maturity questions."""
+        return tuple(a for a in self.answers if not a.summary)
+
+    @property
+    def summary_notes(self) -> tuple[AnswerRow, ...]:
+        """Headline and maturity answers that carry a comment or evidence."""
+        return tuple(a for a in self.answers if a.summary and (a.comment or a.evidence))
 
 
 @dataclass(frozen=True)
@@ -215,6 +236,15 @@ class DomainSection:
 
 
 @dataclass(frozen=True)
+class CohortColumn:
+    """Mean maturity per domain of a group of countries (suppressed below the small-cell rule)."""
+
+    name: str
+    domains: tuple[DomainMaturity, ...]
+    values: tuple[str, ...]  # one printed text per domain
+
+
+@dataclass(frozen=True)
 class CountryReport:
     assessment: Assessment
     lang: str
@@ -226,6 +256,11 @@ class CountryReport:
     phases: tuple[MaturityPhase, ...]
     min_cell: int
     domain_maturity: tuple[DomainMaturity, ...] = ()
+    priorities: tuple[Priority, ...] = ()
+    strongest: tuple[CapabilityRow, ...] = ()
+    cohorts: tuple[CohortColumn, ...] = ()
+    framework_name: str = ""
+    framework_code: str = ""
 
     @property
     def changes(self) -> list[CapabilityRow]:
@@ -239,6 +274,30 @@ class CountryReport:
     @property
     def total(self) -> int:
         return sum(d.total for d in self.domains)
+
+    @property
+    def weakest(self) -> tuple[Priority, ...]:
+        """The three weakest capabilities: the first three priorities for action."""
+        return self.priorities[:3]
+
+    @property
+    def capabilities(self) -> list[CapabilityRow]:
+        return [c for d in self.domains for c in d.capabilities]
+
+
+def strongest_capabilities(rows: list[CapabilityRow], count: int = 3) -> tuple[CapabilityRow, ...]:
+    """The strongest capabilities: in place, highest maturity phase first, then framework order."""
+    in_place = [(i, r) for i, r in enumerate(rows) if r.status == YesNo.YES]
+    in_place.sort(key=lambda item: (-(item[1].maturity or 0), item[0]))
+    return tuple(r for _i, r in in_place[:count])
+
+
+def cohort_text(domain: DomainMaturity) -> str:
+    if domain.suppressed:
+        return _("not shown (fewer than %(k)s countries)") % {"k": settings.MRN_MIN_CELL}
+    if domain.mean is None:
+        return "–"
+    return number_format(domain.mean, 1)
 
 
 def status_label(status: str | None) -> str:
@@ -257,7 +316,7 @@ def _maturity(value: str) -> int | None:
 def build_country_report(
     assessment: Assessment, *, lang: str, assessments: QuerySet[Assessment] | None = None
 ) -> CountryReport:
-    """Everything the country report prints, in ``lang``: 9 queries whatever the data.
+    """Everything the country report prints, in ``lang``: 20 queries whatever the data.
 
     Statuses, maturity by domain and the change since the previous cycle come from
     ``capabilities.scoring.country_profile``; ``assessments`` is what the reader may see
@@ -284,6 +343,11 @@ def build_country_report(
         for comment in comments:
             comments_by_question.setdefault(comment.question_id, []).append(comment)
         phases = tuple(MaturityPhase.objects.filter(framework_id=cycle.framework_id))
+        phase_names = {p.number: p.tr("name", lang) for p in phases}
+        phase_texts = {
+            (p.capability_id, p.number): p.tr("description", lang)
+            for p in CapabilityPhase.objects.filter(capability__framework_id=cycle.framework_id)
+        }
 
         by_capability: dict[int, list[Question]] = {}
         capabilities: dict[int, Capability] = {}
@@ -309,6 +373,7 @@ def build_country_report(
                         comment=answer.comment if answer else "",
                         evidence=tuple(answer.evidence) if answer else (),
                         review_comments=tuple(comments_by_question.get(question.pk, ())),
+                        summary=question.is_headline or question.kind == QuestionKind.MATURITY,
                     )
                 )
             row = CapabilityRow(
@@ -327,6 +392,8 @@ def build_country_report(
                 change_label=change_label(change.kind) if change else "",
                 previous_label=status_label(before) if has_previous else "",
                 answers=tuple(rows),
+                phase_name=phase_names.get(status.maturity or 0, ""),
+                phase_description=phase_texts.get((capability_id, status.maturity or 0), ""),
             )
             domain = capability.domain
             domains.setdefault(domain.pk, (domain, []))[1].append(row)
@@ -345,6 +412,7 @@ def build_country_report(
         previous_name = (
             profile.previous_cycle_name_fr if lang == "fr" else ""
         ) or profile.previous_cycle_name_en
+        framework = cycle.framework
         return CountryReport(
             assessment=assessment,
             lang=lang,
@@ -356,7 +424,41 @@ def build_country_report(
             phases=phases,
             min_cell=settings.MRN_MIN_CELL,
             domain_maturity=profile.domains,
+            priorities=priorities.action_plan(assessment, lang=lang),
+            strongest=strongest_capabilities([c for d in sections for c in d.capabilities]),
+            cohorts=cohort_columns(assessment, lang=lang),
+            framework_name=framework.tr("name", lang),
+            framework_code=framework.code,
         )
+
+
+def cohort_columns(assessment: Assessment, *, lang: str) -> tuple[CohortColumn, ...]:
+    """All countries, the country's income group and its region in the cycle: mean maturity per
+    domain from ``scoring.cohort_domain_maturity`` with the small-cell rule always applied (a
+    printed report travels). Never another named country. 7 queries."""
+    from capabilities import scoring
+
+    from .charts import group_label
+
+    cycle = assessment.cycle
+    k = settings.MRN_MIN_CELL
+    participation = Participation.objects.filter(cycle=cycle, country=assessment.country).first()
+    wanted = [("", "")]
+    for by in ("income_group", "region"):
+        code = getattr(participation, by, "") if participation else ""
+        if code:
+            wanted.append((by, code))
+    columns = []
+    for by, code in wanted:
+        domains = scoring.cohort_domain_maturity(cycle, by=by, group=code, min_cell=k)
+        columns.append(
+            CohortColumn(
+                name=group_label(by, code),
+                domains=domains,
+                values=tuple(cohort_text(d) for d in domains),
+            )
+        )
+    return tuple(columns)
 
 
 def change_label(kind: str) -> str:
@@ -381,12 +483,17 @@ def country_report_html(report: CountryReport) -> str:
     lang = report.lang
     with translation.override(lang):
         cycle = report.assessment.cycle
+        country_name = report.assessment.country.tr("name", lang)
         radar_svg = svg.radar_svg(
             charts.radar_spec(
-                [(report.assessment.country.tr("name", lang), report.domain_maturity)],
+                [(country_name, report.domain_maturity)]
+                + [(c.name, c.domains) for c in report.cohorts],
                 illustrative=cycle.is_illustrative,
                 lang=lang,
             )
+        )
+        country_values = tuple(
+            number_format(d.mean, 1) if d.mean is not None else "–" for d in report.domain_maturity
         )
         generated = _generated_label(report.generated_at)
         context = {
@@ -396,8 +503,16 @@ def country_report_html(report: CountryReport) -> str:
             "generated_at": timezone.localtime(report.generated_at),
             "report": report,
             "assessment": report.assessment,
-            "country_name": report.assessment.country.tr("name", lang),
+            "country_name": country_name,
             "cycle_name": cycle.tr("name", lang),
+            "comparison_rows": [
+                (
+                    f"{d.domain_code} {d.label(lang)}",
+                    country_values[i],
+                    [c.values[i] for c in report.cohorts],
+                )
+                for i, d in enumerate(report.domain_maturity)
+            ],
             "illustrative": cycle.is_illustrative,
             "radar_uri": svg_data_uri(radar_svg),
             "page_css": page_css(
@@ -405,6 +520,7 @@ def country_report_html(report: CountryReport) -> str:
             ),
             "phases": phase_rows(report.phases, lang),
             "min_cell": report.min_cell,
+            "target_phase": priorities.TARGET_PHASE,
         }
         return render_to_string("reports/print/country_report.html", context)
 
@@ -435,6 +551,15 @@ class BreakdownSection:
     rows: tuple[tuple[str, tuple[str, ...]], ...]  # (capability label, cell texts per group)
     charts: tuple[tuple[str, str], ...]  # (panel title, SVG data URI)
     note: str
+    hidden: str = ""  # the sentence naming the groups none of whose figures may be shown
+
+
+def hidden_sentence(groups: tuple[str, ...], min_cell: int | None) -> str:
+    k = min_cell if min_cell is not None else settings.MRN_MIN_CELL
+    return _(
+        "Not shown, because fewer than %(k)s countries answered in each (or a hidden figure "
+        "could otherwise be worked out): %(groups)s."
+    ) % {"k": k, "groups": "; ".join(groups)}
 
 
 def cell_text(cell: object, min_cell: int | None) -> str:
@@ -475,9 +600,21 @@ def matrix_report_html(
             breakdown = charts.breakdown_spec(
                 grouped, illustrative=cycle.is_illustrative, include_all=False, lang=lang
             )
-            groups = tuple(
+            all_groups = tuple(
                 (g, charts.group_label(by, g), grouped.population(g)) for g in grouped.groups[1:]
             )
+            # A group none of whose cells may be shown gets a sentence, not a column of "not
+            # shown" and a page of grey bars.
+            shown = {
+                g
+                for g, _l, _n in all_groups
+                if any(
+                    (cell := grouped.cell(cap.code, g)) is not None and cell.shown
+                    for cap in grouped.answered_capabilities()
+                )
+            }
+            groups = tuple(item for item in all_groups if item[0] in shown)
+            hidden = tuple(f"{label} (N = {n})" for g, label, n in all_groups if g not in shown)
             rows = tuple(
                 (
                     f"{cap.code} {cap.label(lang)}",
@@ -492,10 +629,12 @@ def matrix_report_html(
                     groups=groups,
                     rows=rows,
                     charts=tuple(
-                        (title, svg_data_uri(chart))
-                        for title, chart in svg.breakdown_svgs(breakdown)
+                        (panel.title, svg_data_uri(svg.stacked_bar_svg(panel, title="")))
+                        for (g, _l, _n), panel in zip(all_groups, breakdown.panels, strict=True)
+                        if g in shown
                     ),
                     note=breakdown.note,
+                    hidden=hidden_sentence(hidden, min_cell) if hidden else "",
                 )
             )
         generated_at = timezone.now()
@@ -510,7 +649,11 @@ def matrix_report_html(
             "cycle_name": cycle_name,
             "illustrative": cycle.is_illustrative,
             "spec": spec,
-            "figure_uri": svg_data_uri(svg.stacked_bar_svg(spec)) if spec.rows else "",
+            "figure_uri": (
+                svg_data_uri(svg.stacked_bar_svg(spec))
+                if any(not r.suppressed and r.yes is not None for r in spec.rows)
+                else ""
+            ),
             "population": matrix.population(),
             "sections": sections,
             "page_css": page_css(

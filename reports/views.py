@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from capabilities import permissions, scoring
+from capabilities import permissions, priorities, scoring
 from capabilities.importer import ImportRefused, import_responses
 from capabilities.models import (
     Capability,
@@ -275,6 +275,8 @@ def country_profile(request: HttpRequest, code: str) -> HttpResponse:
         assessment=assessment,
         cycle=cycle,
         profile=profile,
+        priorities=priorities.action_plan(assessment, lang=lang),
+        target_phase=priorities.TARGET_PHASE,
         rows=rows,
         income_label=charts.group_label("income_group", income) if income else "",
         radar=charts.to_plotly(radar),

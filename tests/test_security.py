@@ -192,6 +192,11 @@ ACCESS: dict[str, Rule] = {
         TEAM_A_AND_SECRETARIAT,
         kwargs=lambda ctx: {**CYCLE(ctx), "country_code": "GHA", "layout": "long", "fmt": "csv"},
     ),
+    "reports:country_action_plan": Rule(
+        "GET",
+        TEAM_A_AND_SECRETARIAT,
+        kwargs=lambda ctx: {**CYCLE(ctx), "country_code": "GHA", "fmt": "csv"},
+    ),
     "reports:bulk_exports": Rule("GET", SECRETARIAT, kwargs=CYCLE),
     "reports:bulk_export_status": Rule(
         "GET", SECRETARIAT, kwargs=lambda ctx: {"pk": ctx["bulk"].pk}
