@@ -36,6 +36,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from reports import links
+
 from . import permissions, questionnaire, services, values
 from .forms import (
     CHOICE_WIDGETS,
@@ -201,6 +203,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "may_edit": may_edit,
         "may_submit": may_submit,
         "may_review": permissions.can_review(user, assessment),
+        "downloads": links.country_report_links(assessment.cycle, assessment.country),
         "next_step": _next_step(
             assessment,
             missing=missing,
