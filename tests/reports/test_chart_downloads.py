@@ -46,7 +46,7 @@ def test_compare_download_is_the_comparison_shown(client, analyst, cohort):  # n
     first = page.context["rows"][0]
     assert rows[1][0] == f"{first['cap'].code} {first['label']}"
     assert rows[1][1] == "Not in place · phase 1"  # T000: "no", maturity 1, as the page shows
-    assert f'{first["cells"][0]["label"]}</span> · phase 1' in page.content.decode()
+    assert f"{first['cells'][0]['label']}</span> · phase 1" in page.content.decode()
     # nothing chosen: nothing is shown, so nothing to download
     assert client.get(reverse("reports:compare_download", args=["csv"])).status_code == 400
 
