@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q, QuerySet
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -338,6 +339,12 @@ class Question(Bilingual):
     @property
     def text(self) -> str:
         return self.tr("text")
+
+    @property
+    def label(self) -> str:
+        """How a person reads this question in lists, messages and titles: its text in the
+        active language, shortened to about 100 characters at a word. Never its code."""
+        return Truncator(self.text).chars(100)
 
     @property
     def help(self) -> str:

@@ -352,7 +352,7 @@ def domain_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     context = {
         "domain_description": domain.tr("description"),
         "error_links": [
-            {"anchor": i.form.anchor(name), "code": i.question.code, "message": message}
+            {"anchor": i.form.anchor(name), "label": i.question.label, "message": message}
             for i in error_items
             for name, errors in i.form.errors.items()
             if name in i.form.fields

@@ -14,7 +14,7 @@ menu of the matrix page; the compare download needs the compare form filled in a
 from __future__ import annotations
 
 from collections import deque
-from urllib.parse import parse_qs, urljoin, urlparse
+from urllib.parse import urljoin, urlparse
 
 import pytest
 from django.urls import Resolver404, resolve
