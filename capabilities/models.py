@@ -56,6 +56,15 @@ class FrameworkVersion(Bilingual):
     description_en = models.TextField(_("description (English)"), blank=True)
     description_fr = models.TextField(_("description (French)"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    consistency_rules = models.JSONField(
+        _("consistency rules"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Answers that usually do not go together, checked on the check-answers and review "
+            "pages (capabilities/consistency.py); they warn and never block saving."
+        ),
+    )
 
     objects = FrameworkVersionManager()
 
@@ -370,6 +379,11 @@ class AnswerOption(Bilingual):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     label_en = models.CharField(_("label (English)"), max_length=300)
     label_fr = models.CharField(_("label (French)"), max_length=300)
+    exclusive = models.BooleanField(
+        _("exclusive"),
+        default=False,
+        help_text=_("Cannot be ticked together with another option (for example “None of these”)."),
+    )
 
     objects = AnswerOptionManager()
 

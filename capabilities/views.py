@@ -38,7 +38,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from reports import links
 
-from . import permissions, questionnaire, services, values
+from . import consistency, permissions, questionnaire, services, values
 from .forms import (
     CHOICE_WIDGETS,
     AnswerForm,
@@ -577,10 +577,30 @@ def check_answers(request: HttpRequest, pk: int) -> HttpResponse:
         "illustrative": assessment.cycle.is_illustrative,
         "domains": _by_domain(questions, answers, comments),
         "missing": missing,
+        "findings": _consistency(assessment, questions, answers),
         "may_submit": permissions.can_submit(user, assessment),
         "may_edit": permissions.can_edit_assessment(user, assessment),
     }
     return render(request, "capabilities/check_answers.html", context)
+
+
+def _consistency(
+    assessment: Assessment, questions: list[Question], answers: dict[int, Answer]
+) -> list[dict[str, object]]:
+    """The framework's consistency rules the answers break (warnings: saving is never
+    blocked), each with the questions involved for links. No query."""
+    by_code = {q.code: q for q in questions}
+    capability_codes = list(dict.fromkeys(q.capability.code for q in questions))
+    found = consistency.check(
+        consistency.parse_rules(assessment.cycle.framework.consistency_rules),
+        capability_codes,
+        {q.code: answers[q.pk].value for q in questions if q.pk in answers},
+        lang=translation.get_language()[:2] if translation.get_language() else "en",
+    )
+    return [
+        {"finding": f, "questions": [by_code[c] for c in f.question_codes if c in by_code]}
+        for f in found
+    ]
 
 
 def _by_domain(
@@ -770,6 +790,7 @@ def _render_review(
         "illustrative": assessment.cycle.is_illustrative,
         "domains": _by_domain(questions, answers, comments),
         "missing": missing,
+        "findings": _consistency(assessment, questions, answers),
         "history": history,
         "may_review": permissions.can_review(request.user, assessment),
         "return_form": return_form or ReturnForm(),
