@@ -105,7 +105,7 @@ def _walk(page: Page, base: str, lang: str, fetched: set[str]) -> tuple[set[str]
             reached.add(name)
             if url not in fetched:  # each file once per role, whichever language found it
                 fetched.add(url)
-                response = page.request.get(url)
+                response = page.request.get(url, timeout=180_000)  # PDFs on a busy machine
                 if response.status != 200 or "attachment" not in response.headers.get(
                     "content-disposition", ""
                 ):
@@ -153,7 +153,7 @@ def _click_matrix_pdf(page: Page, base: str, lang: str) -> None:
     menu.locator("summary").click()
     link = menu.get_by_role("link").filter(has_text="PDF").first
     expect(link).to_be_visible()
-    with page.expect_download() as info:
+    with page.expect_download(timeout=180_000) as info:
         link.click()
     assert info.value.suggested_filename.endswith(".pdf")
 
@@ -170,7 +170,7 @@ def _compare_download(page: Page, base: str) -> str:
     menu = page.locator("main details.mrn-download-menu")
     menu.locator("summary").click()
     href = menu.get_by_role("link", name="This table (CSV)").get_attribute("href")
-    response = page.request.get(urljoin(page.url, href))
+    response = page.request.get(urljoin(page.url, href), timeout=180_000)
     assert response.status == 200, response.status
     return _name(urljoin(page.url, href)) or ""
 
