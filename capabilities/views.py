@@ -149,7 +149,7 @@ def _time(moment: datetime | None) -> str:
 
 
 def _when(moment: datetime | None) -> str:
-    return date_format(timezone.localtime(moment), "j M Y, H:i") if moment else ""
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else ""
 
 
 def _next_step(
@@ -403,6 +403,7 @@ def _js_strings() -> dict[str, str]:
         "using_theirs": _("Showing the answer saved by %(who)s."),
         "unsaved_warning": _("Some answers are not saved yet."),
         "restored": _("Restored an answer you had not sent yet."),
+        "discard": _("Discard my change"),
     }
 
 
