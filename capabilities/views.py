@@ -795,7 +795,7 @@ def _render_review(
         "history": history,
         "may_review": permissions.can_review(request.user, assessment),
         "return_form": return_form or ReturnForm(),
-        "validate_form": ValidateForm(),
+        "validate_form": ValidateForm(auto_id="id_validate_%s"),
         "comment_form": comment_form,
     }
     return render(request, "capabilities/review.html", context, status=status)
