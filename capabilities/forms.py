@@ -245,14 +245,29 @@ def _domain_choices() -> list[tuple[str, str]]:
 class ContributorForm(forms.Form):
     """A new contributor: who, and which domains they may answer."""
 
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    # Each message names its field: the error summary lists them together (issue 13).
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=150,
+        error_messages={"required": _("Enter the contributor's first name.")},
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=150,
+        error_messages={"required": _("Enter the contributor's last name.")},
+    )
     email = forms.EmailField(
         label=_("E-mail address"),
         help_text=_("They receive a link at this address to choose their password."),
+        error_messages={
+            "required": _("Enter the contributor's e-mail address."),
+            "invalid": _("Enter the e-mail address in the form name@example.org."),
+        },
     )
     domain_codes = forms.MultipleChoiceField(
-        label=_("Domains they may answer"), widget=forms.CheckboxSelectMultiple
+        label=_("Domains they may answer"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one domain the contributor may answer.")},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q, QuerySet
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +59,15 @@ class FrameworkVersion(Bilingual):
     description_en = models.TextField(_("description (English)"), blank=True)
     description_fr = models.TextField(_("description (French)"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    consistency_rules = models.JSONField(
+        _("consistency rules"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Answers that usually do not go together, checked on the check-answers and review "
+            "pages (capabilities/consistency.py); they warn and never block saving."
+        ),
+    )
 
     objects = FrameworkVersionManager()
 
@@ -343,6 +353,12 @@ class Question(Bilingual):
         return self.tr("text")
 
     @property
+    def label(self) -> str:
+        """How a person reads this question in lists, messages and titles: its text in the
+        active language, shortened to about 100 characters at a word. Never its code."""
+        return Truncator(self.text).chars(100)
+
+    @property
     def help(self) -> str:
         return self.tr("help")
 
@@ -366,6 +382,11 @@ class AnswerOption(Bilingual):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     label_en = models.CharField(_("label (English)"), max_length=300)
     label_fr = models.CharField(_("label (French)"), max_length=300)
+    exclusive = models.BooleanField(
+        _("exclusive"),
+        default=False,
+        help_text=_("Cannot be ticked together with another option (for example “None of these”)."),
+    )
 
     objects = AnswerOptionManager()
 

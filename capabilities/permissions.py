@@ -187,6 +187,13 @@ def can_see_country_profile(user: User, country: Country) -> bool:
     return country.shares_profile and country_id_of(user) is not None
 
 
+def can_read_country_answers(user: User, country: Country) -> bool:
+    """Whether the user may read the country's answers and reports at all (its own team,
+    analysts and administrators); which assessments exactly is visible_assessments(user).
+    Peers who see a shared profile may not. No query."""
+    return is_analyst(user) or country_id_of(user) == country.pk
+
+
 def profile_assessments(user: User, country: Country) -> QuerySet[Assessment]:
     """The assessments a country profile is built from for ``user``.
 

@@ -115,8 +115,11 @@ def load_framework(path: Path) -> LoadReport:
         report,
         {"code": data["code"]},
         {
-            key: data.get(key, "")
-            for key in ("name_en", "name_fr", "description_en", "description_fr")
+            **{
+                key: data.get(key, "")
+                for key in ("name_en", "name_fr", "description_en", "description_fr")
+            },
+            "consistency_rules": _consistency_rules(data.get("consistency_rules", []), path.name),
         },
     )
     for phase in data.get("phases", []):
@@ -226,8 +229,24 @@ def _load_question(
             AnswerOption,
             report,
             {"question": question, "code": option["code"]},
-            {"order": o_order, "label_en": option["label_en"], "label_fr": option["label_fr"]},
+            {
+                "order": o_order,
+                "label_en": option["label_en"],
+                "label_fr": option["label_fr"],
+                "exclusive": bool(option.get("exclusive", False)),
+            },
         )
+
+
+def _consistency_rules(rules: Any, where: str) -> list[dict[str, Any]]:
+    """The framework's consistency rules, checked here so that a bad file is refused whole."""
+    from .consistency import RuleError, parse_rules
+
+    try:
+        parse_rules(rules)
+    except RuleError as exc:
+        raise ReferenceDataError(f"{where} consistency_rules: {exc}") from exc
+    return list(rules)
 
 
 def _decimal_or_none(value: Any) -> Any:

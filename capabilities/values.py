@@ -167,6 +167,13 @@ def _normalise_multiple(question: Question, items: Iterable[str]) -> str:
             _("“%(value)s” is not one of the options (%(options)s).")
             % {"value": _short(", ".join(unknown)), "options": ", ".join(codes)}
         )
+    if len(chosen) > 1:
+        for option in question.options.all():
+            if option.exclusive and option.code in chosen:
+                raise InvalidValue(
+                    _("“%(option)s” cannot be ticked together with other options.")
+                    % {"option": option.tr("label")}
+                )
     return MULTI_SEPARATOR.join(code for code in codes if code in chosen)
 
 

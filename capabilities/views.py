@@ -36,7 +36,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from . import permissions, questionnaire, services, values
+from reports import links
+
+from . import consistency, permissions, questionnaire, services, values
 from .forms import (
     CHOICE_WIDGETS,
     AnswerForm,
@@ -147,7 +149,7 @@ def _time(moment: datetime | None) -> str:
 
 
 def _when(moment: datetime | None) -> str:
-    return date_format(timezone.localtime(moment), "j M Y, H:i") if moment else ""
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else ""
 
 
 def _next_step(
@@ -203,6 +205,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "may_review": permissions.can_review(user, assessment),
         "may_offline": permissions.can_use_offline_questionnaire(user, assessment),
         "may_prefill": permissions.can_prefill_from_previous(user, assessment),
+        "downloads": links.country_report_links(assessment.cycle, assessment.country),
         "next_step": _next_step(
             assessment,
             missing=missing,
@@ -357,7 +360,7 @@ def domain_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     context = {
         "domain_description": domain.tr("description"),
         "error_links": [
-            {"anchor": i.form.anchor(name), "code": i.question.code, "message": message}
+            {"anchor": i.form.anchor(name), "label": i.question.label, "message": message}
             for i in error_items
             for name, errors in i.form.errors.items()
             if name in i.form.fields
@@ -409,6 +412,7 @@ def _js_strings() -> dict[str, str]:
         "using_theirs": _("Showing the answer saved by %(who)s."),
         "unsaved_warning": _("Some answers are not saved yet."),
         "restored": _("Restored an answer you had not sent yet."),
+        "discard": _("Discard my change"),
     }
 
 
@@ -589,10 +593,30 @@ def check_answers(request: HttpRequest, pk: int) -> HttpResponse:
         "illustrative": assessment.cycle.is_illustrative,
         "domains": _by_domain(questions, answers, comments),
         "missing": missing,
+        "findings": _consistency(assessment, questions, answers),
         "may_submit": permissions.can_submit(user, assessment),
         "may_edit": permissions.can_edit_assessment(user, assessment),
     }
     return render(request, "capabilities/check_answers.html", context)
+
+
+def _consistency(
+    assessment: Assessment, questions: list[Question], answers: dict[int, Answer]
+) -> list[dict[str, object]]:
+    """The framework's consistency rules the answers break (warnings: saving is never
+    blocked), each with the questions involved for links. No query."""
+    by_code = {q.code: q for q in questions}
+    capability_codes = list(dict.fromkeys(q.capability.code for q in questions))
+    found = consistency.check(
+        consistency.parse_rules(assessment.cycle.framework.consistency_rules),
+        capability_codes,
+        {q.code: answers[q.pk].value for q in questions if q.pk in answers},
+        lang=translation.get_language()[:2] if translation.get_language() else "en",
+    )
+    return [
+        {"finding": f, "questions": [by_code[c] for c in f.question_codes if c in by_code]}
+        for f in found
+    ]
 
 
 def _by_domain(
@@ -790,6 +814,7 @@ def _render_review(
         "illustrative": assessment.cycle.is_illustrative,
         "domains": _by_domain(questions, answers, comments),
         "missing": missing,
+        "findings": _consistency(assessment, questions, answers),
         "history": history,
         "may_review": permissions.can_review(request.user, assessment),
         "return_form": return_form or ReturnForm(),

@@ -160,6 +160,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
+# Dates in each language's own short form ("3 Dec 2026", "3 déc. 2026"): mrn_assess/formats/.
+FORMAT_MODULE_PATH = ["mrn_assess.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True

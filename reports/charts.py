@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
@@ -422,7 +423,7 @@ def radar_spec(
             else:
                 texts.append(
                     _("mean phase %(mean)s over %(n)s answers")
-                    % {"mean": f"{d.mean:.1f}", "n": d.answered}
+                    % {"mean": number_format(Decimal(f"{d.mean:.1f}"), 1), "n": d.answered}
                 )
         out.append(
             RadarSeries(

@@ -13,9 +13,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils.formats import number_format
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -32,6 +33,8 @@ from capabilities.models import (
 
 from . import charts, cohorts, exports
 from .forms import CompareForm, ImportForm, MatrixFilterForm, TrendForm
+from .links import country_report_links, cycle_links
+from .links import table_links as _table_links
 
 SCORED = [Status.SUBMITTED, Status.VALIDATED]
 
@@ -61,6 +64,22 @@ def _pick_cycle(cycles: list[Cycle], code: str | None) -> Cycle | None:
 
 def _min_cell_for(request: HttpRequest) -> int | None:
     return permissions.aggregate_min_cell(request.user)
+
+
+def _table_download(table: exports.Table, fmt: str, *stem: str | None) -> HttpResponse:
+    if fmt == "csv":
+        body, content_type = exports.to_csv(table), exports.CSV_CONTENT_TYPE
+    else:
+        body, content_type = exports.to_xlsx(table), exports.XLSX_CONTENT_TYPE
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(*stem, ext=fmt)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("No such format.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -136,6 +155,8 @@ def matrix(request: HttpRequest) -> HttpResponse:
             query=request.GET.urlencode(),
             min_cell=settings.MRN_MIN_CELL,
             by_label=charts.by_label(result.by),
+            downloads=_table_links("reports:matrix_download", request.GET.urlencode())
+            + cycle_links(cycle),
         )
     return render(request, "reports/matrix.html", context)
 
@@ -167,8 +188,7 @@ DOWNLOAD_COLUMNS = (
 @require_GET
 def matrix_download(request: HttpRequest, fmt: str) -> HttpResponse:
     """Exactly the table under the chart, as CSV or XLSX (same filters, same suppression)."""
-    if fmt not in ("csv", "xlsx"):
-        raise Http404("No such format.")
+    _check_format(fmt)
     _form, cycle, result = _matrix_for(request)
     if cycle is None or result is None:
         raise Http404("No cycle.")
@@ -187,13 +207,7 @@ def matrix_download(request: HttpRequest, fmt: str) -> HttpResponse:
     stem = ["matrix", cycle.code, result.by or None]
     if cycle.is_illustrative:
         stem.append("illustrative")
-    if fmt == "csv":
-        body, content_type = exports.to_csv(table), exports.CSV_CONTENT_TYPE
-    else:
-        body, content_type = exports.to_xlsx(table), exports.XLSX_CONTENT_TYPE
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{exports.filename(*stem, ext=fmt)}"'
-    return response
+    return _table_download(table, fmt, *stem)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -287,6 +301,12 @@ def country_profile(request: HttpRequest, code: str) -> HttpResponse:
         illustrative=cycle.is_illustrative,
         previous_name=(profile.previous_cycle_name_fr if lang == "fr" else "")
         or profile.previous_cycle_name_en,
+        downloads=(
+            country_report_links(cycle, country)
+            if permissions.can_read_country_answers(request.user, country)
+            else []
+        )
+        + cycle_links(cycle),
     )
     return render(request, "reports/country_profile.html", context)
 
@@ -303,8 +323,7 @@ def _cohort_text(cell: scoring.Cell | None, min_cell: int | None) -> str:
 # Analysts only: heat map, comparison, trend
 
 
-@require_GET
-def heatmap(request: HttpRequest) -> HttpResponse:
+def _heatmap_context(request: HttpRequest) -> dict[str, Any]:
     permissions.require_analyst(request.user)
     cycles = _cycles_with_data()
     form = MatrixFilterForm(request.GET or None, cycles=cycles)
@@ -315,19 +334,48 @@ def heatmap(request: HttpRequest) -> HttpResponse:
         spec = charts.heatmap_spec(
             data, cycle_name=cycle.tr("name"), illustrative=cycle.is_illustrative
         )
+        lang = _lang()
         context.update(
             figure=charts.to_plotly(spec),
             spec=spec,
-            table=list(zip(spec.y_labels, spec.text, strict=True)),
+            table=[
+                (country, label, cells)
+                for country, label, cells in zip(
+                    data.countries, spec.y_labels, spec.text, strict=True
+                )
+            ],
             columns=list(zip(spec.x_labels, spec.x_titles, strict=True)),
             illustrative=cycle.is_illustrative,
+            lang=lang,
+            downloads=_table_links("reports:heatmap_download", request.GET.urlencode())
+            + cycle_links(cycle),
         )
-    return render(request, "reports/heatmap.html", context)
+    return context
 
 
 @require_GET
-def compare(request: HttpRequest) -> HttpResponse:
-    """Side by side, up to five countries of one cycle (analysts only)."""
+def heatmap(request: HttpRequest) -> HttpResponse:
+    """Every country of a cycle by capability (analysts only)."""
+    return render(request, "reports/heatmap.html", _heatmap_context(request))
+
+
+@require_GET
+def heatmap_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Exactly the heat map's table, as CSV or Excel."""
+    _check_format(fmt)
+    context = _heatmap_context(request)
+    cycle = context["cycle"]
+    if cycle is None or "table" not in context:
+        raise Http404("No cycle.")
+    table = exports.Table(
+        title=_("Heat map"),
+        header=(_("Country"), *(code for code, _name in context["columns"])),
+        rows=[(label, *cells) for _country, label, cells in context["table"]],
+    )
+    return _table_download(table, fmt, "heatmap", cycle.code)
+
+
+def _compare_context(request: HttpRequest) -> dict[str, Any]:
     permissions.require_analyst(request.user)
     cycles = _cycles_with_data()
     cycle = _pick_cycle(cycles, request.GET.get("cycle"))
@@ -371,18 +419,50 @@ def compare(request: HttpRequest) -> HttpResponse:
         )
         context.update(
             countries=[c.label(lang) for c in countries],
+            country_columns=[(c.code, c.label(lang)) for c in countries],
             rows=rows,
             radar=charts.to_plotly(radar),
             illustrative=cycle.is_illustrative,
+            downloads=_table_links("reports:compare_download", request.GET.urlencode())
+            + cycle_links(cycle),
         )
     elif cycle is not None:
         context["illustrative"] = cycle.is_illustrative
-    return render(request, "reports/compare.html", context)
+    return context
 
 
 @require_GET
-def trend(request: HttpRequest) -> HttpResponse:
-    """One capability's share in place across every cycle, by capability code (analysts only)."""
+def compare(request: HttpRequest) -> HttpResponse:
+    """Side by side, up to five countries of one cycle (analysts only)."""
+    return render(request, "reports/compare.html", _compare_context(request))
+
+
+def compare_cell_text(cell: dict[str, Any]) -> str:
+    """A compare table cell as the page shows it: status, and the phase when there is one."""
+    if cell["phase"]:
+        return f"{cell['label']} · " + _("phase %(n)s") % {"n": cell["phase"]}
+    return str(cell["label"])
+
+
+@require_GET
+def compare_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Exactly the comparison table, as CSV or Excel."""
+    _check_format(fmt)
+    context = _compare_context(request)
+    if "rows" not in context:  # no countries chosen: nothing is shown, so nothing to download
+        return HttpResponseBadRequest(_("Choose the countries to compare first."))
+    table = exports.Table(
+        title=_("Compare countries"),
+        header=(_("Capability"), *context["countries"]),
+        rows=[
+            (f"{r['cap'].code} {r['label']}", *(compare_cell_text(c) for c in r["cells"]))
+            for r in context["rows"]
+        ],
+    )
+    return _table_download(table, fmt, "compare", context["cycle"].code)
+
+
+def _trend_context(request: HttpRequest) -> dict[str, Any]:
     permissions.require_analyst(request.user)
     lang = _lang()
     names: dict[str, str] = {}
@@ -397,11 +477,12 @@ def trend(request: HttpRequest) -> HttpResponse:
         raise Http404("No such capability.")
     if not request.GET and choices:
         form = TrendForm(initial={"capability": code}, capabilities=choices)
-    context: dict[str, Any] = {"form": form}
+    context: dict[str, Any] = {"form": form, "code": code}
     if code:
         cycles = [c for c in _cycles_with_data() if c.scored]  # type: ignore[attr-defined]
         points = scoring.capability_trend(code, cycles=cycles)
         spec = charts.trend_spec(points, capability_label=f"{code} {names[code]}")
+        populations = [p.cell.population for p in points]
         context.update(
             figure=charts.to_plotly(spec),
             spec=spec,
@@ -410,8 +491,48 @@ def trend(request: HttpRequest) -> HttpResponse:
                 {"point": p, "label": p.label(lang), "text": charts.n_of_n(p.cell)} for p in points
             ],
             illustrative=spec.illustrative,
+            cohort_differs=len(set(populations)) > 1,
+            smallest=min(populations, default=0),
+            largest=max(populations, default=0),
+            downloads=_table_links("reports:trend_download", urlencode({"capability": code})),
         )
-    return render(request, "reports/trend.html", context)
+    return context
+
+
+@require_GET
+def trend(request: HttpRequest) -> HttpResponse:
+    """One capability's share in place across every cycle, by capability code (analysts only)."""
+    return render(request, "reports/trend.html", _trend_context(request))
+
+
+@require_GET
+def trend_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Exactly the trend table, as CSV or Excel."""
+    _check_format(fmt)
+    context = _trend_context(request)
+    if "rows" not in context:
+        raise Http404("No capability.")
+    table = exports.Table(
+        title=_("Trend"),
+        header=(
+            _("Cycle"),
+            _("Share in place"),
+            _("n of N"),
+            _("No answer or don't know"),
+            _("Countries"),
+        ),
+        rows=[
+            (
+                r["label"],
+                r["point"].cell.yes_pct,
+                r["text"],
+                r["point"].cell.no_answer,
+                r["point"].cell.population,
+            )
+            for r in context["rows"]
+        ],
+    )
+    return _table_download(table, fmt, "trend", context["code"])
 
 
 # ---------------------------------------------------------------------------------------------

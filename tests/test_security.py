@@ -174,6 +174,9 @@ ACCESS: dict[str, Rule] = {
     "reports:heatmap": Rule("GET", SECRETARIAT),
     "reports:compare": Rule("GET", SECRETARIAT),
     "reports:trend": Rule("GET", SECRETARIAT),
+    "reports:heatmap_download": Rule("GET", SECRETARIAT, kwargs=lambda ctx: {"fmt": "csv"}),
+    "reports:compare_download": Rule("GET", SECRETARIAT, kwargs=lambda ctx: {"fmt": "csv"}),
+    "reports:trend_download": Rule("GET", SECRETARIAT, kwargs=lambda ctx: {"fmt": "xlsx"}),
     "reports:import_upload": Rule("GET", _only("admin_user")),
     # --- downloads ---------------------------------------------------------------------------
     "reports:downloads": Rule("GET", _everyone(), kwargs=CYCLE),

@@ -4,7 +4,9 @@
  * version), 400 (invalid), 409 (someone saved a newer answer: shown with "Keep mine" / "Use
  * theirs", never merged silently), 403/404 (not allowed). Network failures are retried with
  * backoff; offline, answers wait for the connection. Unsent answers are kept in localStorage
- * (keyed by assessment and question) and sent again when the page is opened again.
+ * (keyed by assessment and question) and sent again when the page is opened again. An answer the
+ * server refused (autosave or the Save button) stays in the browser, shown with its error in the
+ * same style as the page's own errors, until it is saved or the person discards it.
  * Strings come translated from the page (json_script "questionnaire-strings"). No inline script.
  */
 (function () {
@@ -65,6 +67,7 @@
     this.inFlight = false;
     this.again = false;
     this.panel = null;
+    this.discardButton = null;
   }
 
   Question.prototype.inputs = function () {
@@ -88,6 +91,16 @@
     return pairs;
   };
 
+  /* The comment and evidence boxes are folded until used: open them when they hold something. */
+  Question.prototype.openExtras = function () {
+    var extra = this.el.querySelector("details.answer-extra");
+    if (!extra) { return; }
+    var filled = Array.prototype.some.call(extra.querySelectorAll("textarea, input"), function (input) {
+      return input.type !== "hidden" && input.value.trim() !== "";
+    });
+    if (filled) { extra.open = true; }
+  };
+
   Question.prototype.apply = function (pairs) {
     this.inputs().forEach(function (input) {
       if (input.type === "radio" || input.type === "checkbox") {
@@ -105,6 +118,37 @@
       this.status.setAttribute("data-state", state);
       this.status.textContent = message || "";
     }
+    /* refused answers look like the page's own errors (red bar, red bold message) */
+    var refused = state === "invalid" || state === "forbidden";
+    this.el.classList.toggle("has-error", refused || this.serverError);
+    if (refused) { this.offerDiscard(); } else if (state === "saved") { this.removeDiscard(); }
+  };
+
+  /* "Discard my change": forget the unsent answer and show the saved one again (the page is
+   * loaded again, so the server says what is saved). */
+  Question.prototype.offerDiscard = function () {
+    if (this.discardButton || !this.status) { return; }
+    var self = this;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-sm btn-outline-danger mt-2";
+    button.textContent = T.discard;
+    button.setAttribute("data-discard", "");
+    button.addEventListener("click", function () {
+      self.forget();
+      self.state = "idle";
+      submitting = true; /* nothing left to warn about for this question */
+      /* a GET of the page (never a re-POST of a refused form): the saved answers */
+      window.location.assign(window.location.pathname + "?discarded=" + self.id + "#" + self.el.id);
+    });
+    this.status.parentNode.insertBefore(button, this.status.nextSibling);
+    this.discardButton = button;
+  };
+
+  Question.prototype.removeDiscard = function () {
+    if (this.discardButton) { this.discardButton.remove(); this.discardButton = null; }
+    this.serverError = false;
+    this.el.classList.remove("has-error");
   };
 
   Question.prototype.remember = function () {
@@ -200,7 +244,7 @@
       Object.keys(data.errors || {}).forEach(function (name) {
         messages = messages.concat(data.errors[name]);
       });
-      this.setState("invalid", T.invalid + (messages.length ? ": " + messages.join(" ") : ""));
+      this.setState("invalid", T.invalid + (messages.length ? " " + messages.join(" ") : ""));
       return;
     }
     if (status === 403 || status === 404) {
@@ -310,8 +354,14 @@
     var saved;
     try { saved = JSON.parse(raw); } catch (error) { this.forget(); return; }
     if (!saved || !saved.fields) { this.forget(); return; }
-    if (JSON.stringify(saved.fields) === JSON.stringify(this.fields())) { this.forget(); return; }
+    if (JSON.stringify(saved.fields) === JSON.stringify(this.fields())) {
+      /* the page shows this very answer: saved, or refused by the server (its error is on the
+       * page); a refused answer stays kept until it is saved or discarded */
+      if (this.serverError) { this.offerDiscard(); } else { this.forget(); }
+      return;
+    }
     this.apply(saved.fields);
+    this.openExtras();
     this.edits += 1;
     this.send(String(saved.base) === this.version.value ? undefined : saved.base);
   };
@@ -319,6 +369,7 @@
   Array.prototype.forEach.call(document.querySelectorAll(".question[data-save-url]"), function (element) {
     var question = new Question(element);
     if (!question.version) { return; }
+    question.serverError = element.classList.contains("has-error");
     questions.push(question);
     element.addEventListener("input", function (event) {
       var type = event.target.type;

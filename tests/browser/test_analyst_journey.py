@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import Browser, expect
 
 from capabilities import services
-from capabilities.models import Assessment, ReviewComment, Status, StatusChange
+from capabilities.models import Assessment, Question, ReviewComment, Status, StatusChange
 
 from ._helpers import axe_violations, dangling_references, question, sign_in, watch
 from .conftest import fill_required
@@ -60,8 +60,9 @@ def test_analyst_returns_with_a_reason_the_focal_point_resubmits_and_the_analyst
 
     # a comment on one answer
     box = question(analyst, "C20.in_place")
-    box.get_by_label("Comment for the country on C20.in_place").fill(COMMENT)
-    box.get_by_role("button", name="Add comment C20.in_place").click()
+    label = Question.objects.get(framework=submitted.cycle.framework, code="C20.in_place").label
+    box.get_by_label(f"Comment for the country on “{label}”").fill(COMMENT)
+    box.get_by_role("button", name=f"Add comment – {label}").click()
     expect(analyst.locator(".alert-success")).to_contain_text("Comment added")
     expect(question(analyst, "C20.in_place").locator(".review-comment")).to_contain_text(COMMENT)
 
@@ -96,7 +97,7 @@ def test_analyst_returns_with_a_reason_the_focal_point_resubmits_and_the_analyst
     expect(focal.locator(".returned-reason")).to_contain_text("Ana Analyst")
     expect(focal.locator(".review-comments")).to_contain_text(COMMENT)
     assert axe_violations(focal) == []
-    focal.locator(".review-comments").get_by_role("link", name="C20.in_place").click()
+    focal.locator(".review-comments").get_by_role("link", name=label).click()
     expect(question(focal, "C20.in_place").locator(".review-comments")).to_contain_text(COMMENT)
     # the focal point answers the comment and resubmits
     comment = question(focal, "C20.in_place").get_by_label("Comment (optional)")

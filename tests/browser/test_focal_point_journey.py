@@ -107,6 +107,7 @@ def test_focal_point_answers_a_domain_with_autosave_and_submits(
     _question(page, "C20.maturity").get_by_label(re.compile("^Phase 3")).check()
     _question(page, "C21.in_place").get_by_label("Don't know").check()
     _question(page, "C21.maturity").get_by_label(re.compile("^Phase 2")).check()
+    _question(page, "C21.in_place").get_by_text("Comment and evidence links").click()  # folded
     comment = _question(page, "C21.in_place").get_by_label("Comment (optional)")
     comment.fill("Law in parliament, vote expected next year.")
     for code in ("C20.in_place", "C20.maturity", "C21.in_place", "C21.maturity"):

@@ -144,7 +144,11 @@ def test_invalid_answers_are_listed_in_an_error_summary_and_valid_ones_still_sav
     assert f'href="#id_q{year.pk}-evidence"' in body
     assert "The number must be at least 1950" in body
     assert "Not a web address: not a link, ftp://files.example/x" in body
-    assert "Saved: C01.in_place" in body and "Not saved: C01.strategy_year" in body
+    # people read question labels, never codes
+    assert f"Saved: {headline.label}." in body and f"Not saved: {year.label}." in body
+    summary = body.split("data-error-summary")[1].split("</div>")[0]
+    assert f"{year.label}: The number must be at least 1950" in summary
+    assert "C01.strategy_year" not in summary
     assert 'value="1800"' in body  # what the user typed is kept
     assert Answer.objects.get(assessment=assessment_a, question=headline).value == "yes"
     assert not Answer.objects.filter(assessment=assessment_a, question=year).exists()

@@ -99,3 +99,19 @@ def test_contributors_and_analysts_do_not_manage_teams(client, contributor_a, an
     for user in (contributor_a, analyst):
         client.force_login(user)
         assert client.get(reverse("capabilities:team")).status_code == 403
+
+
+def test_an_empty_form_names_each_missing_field_in_the_error_summary(client, focal_a, reference):
+    client.force_login(focal_a)
+    response = _add(client, first_name="", last_name="", email="", domain_codes=[])
+    summary = response.content.decode().split("data-error-summary")[1].split("</div>")[0]
+    assert "This field is required" not in summary
+    for message, field in (
+        ("Enter the contributor&#x27;s first name.", "id_first_name"),
+        ("Enter the contributor&#x27;s last name.", "id_last_name"),
+        ("Enter the contributor&#x27;s e-mail address.", "id_email"),
+        ("Choose at least one domain the contributor may answer.", "id_domain_codes_0"),
+    ):
+        assert f'href="#{field}">{message}</a>' in summary
+    bad = _add(client, email="kofi at example")
+    assert "Enter the e-mail address in the form name@example.org." in bad.content.decode()
