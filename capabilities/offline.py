@@ -33,7 +33,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from . import permissions, values
-from .forms import MAX_EVIDENCE_LINKS, EvidenceField
+from .forms import EvidenceField
 from .models import Answer, Assessment, Domain, Question, QuestionKind, YesNo
 from .services import AnswerEntry
 
@@ -620,7 +620,11 @@ def read_workbook(data: bytes, *, questions: dict[str, Question]) -> ParsedFile:
             except values.InvalidValue as exc:
                 bad(COL_ANSWER, str(exc))
                 continue
-            comment = _text(cells[COL_COMMENT - 1].value)
+            try:
+                comment = values.check_comment(_text(cells[COL_COMMENT - 1].value))
+            except values.InvalidValue as exc:
+                bad(COL_COMMENT, str(exc))
+                continue
             evidence_field = EvidenceField(required=False)
             try:
                 evidence = evidence_field.clean(_text(cells[COL_EVIDENCE - 1].value))
@@ -635,7 +639,7 @@ def read_workbook(data: bytes, *, questions: dict[str, Question]) -> ParsedFile:
                     row=row_number,
                     value=value,
                     comment=comment,
-                    evidence=evidence[:MAX_EVIDENCE_LINKS],
+                    evidence=evidence,
                     base_version=base_version,
                     original=original,
                 )
