@@ -118,8 +118,10 @@ def lock_editable(assessment: Assessment, *, source: str = "web") -> Assessment:
     allowed = (Status.VALIDATED, Status.NOT_STARTED) if source == "import" else EDITABLE
     if assessment.status not in allowed:
         raise NotEditable(
-            _("This assessment is %(status)s: its answers cannot be changed now.")
-            % {"status": Status(assessment.status).label}
+            _(
+                "This assessment is no longer a draft (it was submitted or validated): its "
+                "answers cannot be changed now."
+            )
         )
     return assessment
 
