@@ -232,7 +232,8 @@ def answers_save_page(
         )
     if changes:
         AnswerChange.objects.bulk_create(changes)
-        if assessment.status == Status.NOT_STARTED:
+        if assessment.status == Status.NOT_STARTED and source != "import":
+            # (An import records its own status change: imported assessments are validated.)
             _set_status(assessment=assessment, to_status=Status.DRAFT, user=user, reason="")
         else:
             Assessment.objects.filter(pk=assessment.pk).update(updated_at=now)

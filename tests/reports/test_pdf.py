@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from capabilities import services
 from capabilities.models import Capability
 from reports import pdf
+from tests._workflow import force_submit
 
 from ._report_data import COMMENT, fill
 
@@ -135,7 +136,7 @@ def test_summary_shows_change_since_previous_cycle(
             user=focal_a,
             base_version=0,
         )
-        services.assessment_submit(assessment=assessment, user=focal_a)
+        force_submit(assessment, focal_a)
     report = pdf.build_country_report(now, lang="en")
     assert report.previous_cycle_name == "Old cycle 2021"
     assert [(c.code, c.change) for c in report.changes] == [("C01", "gained")]
