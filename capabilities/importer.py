@@ -903,7 +903,11 @@ def _write(
             key: row.groups.get(key, getattr(current, key, "") if current else "")
             for key in GROUP_COLUMNS
         }
-        if current is None or any(getattr(current, k) != v for k, v in wanted.items()):
+        # No participation and no group in the file: nothing to record (an export of a country
+        # without groups imported back must change nothing).
+        if (current is None and any(wanted.values())) or (
+            current is not None and any(getattr(current, k) != v for k, v in wanted.items())
+        ):
             services.participation_set(cycle=cycle, country=country, **wanted)
             report.participations_changed += 1
         assessment = assessments.get(country.pk)

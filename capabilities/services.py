@@ -121,8 +121,10 @@ def lock_editable(assessment: Assessment, *, source: str = "web") -> Assessment:
     allowed = (Status.VALIDATED, Status.NOT_STARTED) if source == "import" else EDITABLE
     if assessment.status not in allowed:
         raise NotEditable(
-            _("This assessment is %(status)s: its answers cannot be changed now.")
-            % {"status": Status(assessment.status).label}
+            _(
+                "This assessment is no longer a draft (it was submitted or validated): its "
+                "answers cannot be changed now."
+            )
         )
     return assessment
 
@@ -251,7 +253,8 @@ def answers_save_page(
         Answer.objects.filter(pk__in=confirmed).update(prefilled_from=None)
     if changes:
         AnswerChange.objects.bulk_create(changes)
-        if assessment.status == Status.NOT_STARTED:
+        if assessment.status == Status.NOT_STARTED and source != "import":
+            # (An import records its own status change: imported assessments are validated.)
             _set_status(assessment=assessment, to_status=Status.DRAFT, user=user, reason="")
         else:
             Assessment.objects.filter(pk=assessment.pk).update(updated_at=now)

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from capabilities import questionnaire, services
 from capabilities.models import Assessment, Country, IncomeGroup, Region, Status
+from tests._workflow import force_submit
 
 
 def _save(assessment, user, question, value):
@@ -150,7 +151,7 @@ def test_analysts_list_filters_by_status_income_group_and_region_and_sorts(
     )
     for question in questions[:3]:
         _save(a, focal_a, question, _value(question))
-    services.assessment_submit(assessment=a, user=focal_a)
+    force_submit(a, focal_a)
     _save(b, focal_a, questions[0], "no")
     client.force_login(analyst)
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from capabilities import services
 from capabilities.models import Answer, AnswerChange
+from tests._workflow import force_submit
 
 
 def _q(questions, code):
@@ -121,7 +122,7 @@ def test_history_page_shows_old_and_new_values_who_and_when(
     # analysts see it once the assessment was submitted
     client.force_login(analyst)
     assert client.get(url).status_code == 404
-    services.assessment_submit(assessment=assessment_a, user=focal_a)
+    force_submit(assessment_a, focal_a)
     assert client.get(url).status_code == 200
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from capabilities import services
 from capabilities.models import Answer, AnswerChange, Question, QuestionKind
+from tests._workflow import force_submit
 
 
 def _q(questions: list[Question], code: str) -> Question:
@@ -352,7 +353,7 @@ def test_read_only_page_shows_values_as_text(client, focal_a, analyst, assessmen
         user=focal_a,
         base_version=0,
     )
-    services.assessment_submit(assessment=assessment_a, user=focal_a)
+    force_submit(assessment_a, focal_a)
     client.force_login(focal_a)
     body = client.get(_domain_url(assessment_a)).content.decode()
     assert "<input" not in body.split('id="main"')[1].split("</main>")[0]
