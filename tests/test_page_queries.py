@@ -1,7 +1,8 @@
 """Every page costs a known number of queries: a literal count per page, with the queries named.
 
-Each page is loaded twice and the second load is counted (the cycle aggregates of
-reports/cohorts.py are then cached, as they are for every visitor after the first). Every page
+Each page is loaded twice and the second load is counted (the framework's questions and the
+cycle aggregates are then cached, as they are for every visitor after the first). The names of
+the queries were read from the captured SQL. Every page
 starts with the same three queries, SESSION (session, user, profile: the middleware), and ends
 with the same three, SAVE (savepoint, session update, release: the session is saved at every
 request). tests/capabilities/test_query_counts.py checks that the counts do not grow with the data.
@@ -25,18 +26,17 @@ PAGES = {
     "dashboard": ("focal_a", lambda w: reverse("capabilities:dashboard", args=[w.a]), 7,
                   "assessment, progress by domain, users who changed, status history, review "
                   "comments, recent changes, shared-profile countries"),
-    "domain page": ("focal_a", lambda w: reverse("capabilities:domain", args=[w.a, "D1"]), 9,
-                    "assessment, domains, questions, options, capability phases, answers, review "
-                    "comments, maturity phases, shared-profile countries"),
+    "domain page": ("focal_a", lambda w: reverse("capabilities:domain", args=[w.a, "D1"]), 6,
+                    "assessment, domains, answers, review comments, maturity phases, "
+                    "shared-profile countries (questions cached: capabilities/caching.py)"),
     "answer history": ("focal_a", lambda w: reverse("capabilities:answer_history",
                                                     args=[w.a, w.q]), 5,
                        "assessment, question, its options, changes, shared-profile countries"),
-    "check answers": ("focal_a", lambda w: reverse("capabilities:check_answers", args=[w.a]), 7,
-                      "assessment, questions, options, capability phases, answers, review "
-                      "comments, shared-profile countries"),
-    "review": ("analyst", lambda w: reverse("capabilities:review", args=[w.a]), 7,
-               "assessment, questions, options, capability phases, answers, review comments, "
-               "status history"),
+    "check answers": ("focal_a", lambda w: reverse("capabilities:check_answers", args=[w.a]), 4,
+                      "assessment, answers, review comments, shared-profile countries "
+                      "(questions cached)"),
+    "review": ("analyst", lambda w: reverse("capabilities:review", args=[w.a]), 4,
+               "assessment, answers, review comments, status history (questions cached)"),
     "analysts' list": ("analyst", lambda w: reverse("capabilities:assessment_list"), 3,
                        "cycles, question count, assessments with progress and groups"),
     "review queue": ("analyst", lambda w: reverse("capabilities:review_queue"), 1,
