@@ -46,11 +46,12 @@ def main(argv: list[str]) -> int:
             assert response.status_code == 200, (page.label, response.status_code)
             with CaptureQueriesContext(connection) as queries:
                 client.get(page.path)
-            times = []
+            times, cpu = [], []
             for _ in range(20):
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 client.get(page.path)
                 times.append(time.perf_counter() - start)
+                cpu.append(time.process_time() - start_cpu)
             profile = cProfile.Profile()
             profile.enable()
             for _ in range(10):
@@ -60,10 +61,47 @@ def main(argv: list[str]) -> int:
             pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(top)
             print(
                 f"\n== {page.label}: {statistics.median(times) * 1000:.1f} ms median, "
+                f"{statistics.median(cpu) * 1000:.1f} ms CPU, "
                 f"{len(queries)} queries, {len(response.content):,} bytes"
             )
-            print(out.getvalue())
+            if top:
+                print(out.getvalue())
+        export_cost(data)
     return 0
+
+
+def export_cost(data: dataset.Dataset) -> None:
+    """CPU µs per answer cell of the long CSV export of the latest cycle (all countries)."""
+    from capabilities.models import Assessment
+    from reports import exports
+
+    cycle = data.cycle
+    assessments = Assessment.objects.all()
+    cells = len(data.questions) * assessments.filter(cycle=cycle).count()
+
+    def run() -> int:
+        if hasattr(exports, "answer_data_chunks"):
+            size = 0
+            for chunk in exports.answer_data_chunks(cycle, assessments):
+                for part in exports.csv_chunks(
+                    exports.long_header("en"), exports.iter_answers_long(chunk), bom=False
+                ):
+                    size += len(part)
+            return size
+        return len(
+            exports.to_csv(exports.answers_long(exports.load_answer_data(cycle, assessments)))
+        )
+
+    run()
+    cpu = []
+    for _ in range(3):
+        start = time.process_time()
+        run()
+        cpu.append(time.process_time() - start)
+    best = min(cpu)
+    print(
+        f"\n== long CSV export: {cells:,} answer cells, {best:.2f} s CPU, {best / cells * 1e6:.1f} µs per cell"
+    )
 
 
 if __name__ == "__main__":

@@ -694,12 +694,6 @@ class AssessmentQuerySet(QuerySet["Assessment"]):
     def submitted(self) -> AssessmentQuerySet:
         return self.filter(status=Status.SUBMITTED)
 
-    def visible_to(self, user: object) -> AssessmentQuerySet:
-        """Only assessments whose answers ``user`` may read (rules in capabilities.permissions)."""
-        from .permissions import assessment_filter
-
-        return self.filter(assessment_filter(user))
-
     def scored(self) -> AssessmentQuerySet:
         """Assessments that count in aggregates: submitted or validated (drafts never do)."""
         return self.filter(status__in=[Status.SUBMITTED, Status.VALIDATED])

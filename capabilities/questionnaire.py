@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import caching
 from .models import (
     Answer,
     AnswerChange,
@@ -151,9 +153,21 @@ def domain_progress(
 
 def questions_of(assessment: Assessment, domain: Domain | None = None) -> list[Question]:
     """The framework's questions in order, with capability, domain, options and the capability's
-    phase descriptions (``capability.phase_list``). Three queries."""
+    phase descriptions (``capability.phase_list``). Three queries the first time, then none: they
+    depend only on the framework version and are kept in the cache (capabilities/caching.py);
+    each call gets its own copy."""
+    framework_id = assessment.cycle.framework_id
+    key = f"questions:{caching.generation()}:{framework_id}:{domain.pk if domain else ''}"
+    questions = cache.get(key)
+    if questions is None:
+        questions = _questions_of(framework_id, domain)
+        cache.set(key, questions, timeout=None)
+    return questions
+
+
+def _questions_of(framework_id: int, domain: Domain | None) -> list[Question]:
     questions = (
-        Question.objects.for_framework(assessment.cycle.framework)
+        Question.objects.filter(framework_id=framework_id)
         .with_structure()
         .prefetch_related(
             Prefetch(

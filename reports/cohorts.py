@@ -10,7 +10,7 @@ The key holds the cycle's *stamp*, read in one query: the number of its assessme
 participations and the latest ``Assessment.updated_at``. Every service that changes what is
 scored touches ``updated_at`` (a saved answer, a status change), so a change is seen at the next
 request. Changes that touch no assessment (a participation's income group edited in the admin, a
-framework reloaded) bump a generation number (signals below); the cache timeout
+framework reloaded) bump the generation number of capabilities/caching.py; the cache timeout
 (MRN_CACHE_SECONDS) bounds anything else. Only aggregates over *all* scored assessments are
 cached: a query limited to what one user may see (``assessments=``) is never cached here.
 """
@@ -18,48 +18,18 @@ cached: a query limited to what one user may see (``assessments=``) is never cac
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.db.models.signals import post_delete, post_save
 
 from capabilities import scoring
+from capabilities.caching import generation
 from capabilities.models import (
     Assessment,
-    Capability,
     Cycle,
-    Domain,
     Participation,
-    Question,
 )
-
-GENERATION_KEY = "aggregates:generation"
-
-
-def _generation() -> int:
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, 0, timeout=None)
-        value = cache.get(GENERATION_KEY, 0)
-    return int(value)
-
-
-def bump_generation(**_kwargs: Any) -> None:
-    """Forgets every cached aggregate (their keys hold the generation)."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 1, timeout=None)
-
-
-def connect_signals() -> None:
-    """Called by ReportsConfig.ready(): edits that touch no assessment forget the aggregates."""
-    for model in (Participation, Cycle, Question, Capability, Domain):
-        name = model.__name__
-        post_save.connect(bump_generation, sender=model, dispatch_uid=f"cohorts-save-{name}")
-        post_delete.connect(bump_generation, sender=model, dispatch_uid=f"cohorts-delete-{name}")
 
 
 def cycle_stamp(cycle: Cycle) -> str:
@@ -99,7 +69,7 @@ def _stamp_of(cycle: Cycle) -> str:
 
 def _cached[T](cycle: Cycle, name: str, parts: tuple[object, ...], compute: Callable[[], T]) -> T:
     key = ":".join(
-        str(p) for p in ("aggregates", _generation(), cycle.pk, _stamp_of(cycle), name, *parts)
+        str(p) for p in ("aggregates", generation(), cycle.pk, _stamp_of(cycle), name, *parts)
     )
     value = cache.get(key)
     if value is None:

@@ -9,6 +9,7 @@ Who gets what (access decided by capabilities.permissions, never here):
 
 from __future__ import annotations
 
+import itertools
 from contextlib import AbstractContextManager
 
 from django.conf import settings
@@ -20,7 +21,9 @@ from django.http import (
     HttpResponse,
     HttpResponseRedirect,
     JsonResponse,
+    StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
@@ -101,17 +104,35 @@ def _table_response(tables: exports.Table, name: str, fmt: str) -> HttpResponse:
 
 def _answers_response(
     cycle: Cycle, assessments: QuerySet[Assessment], *, layout: str, fmt: str, lang: str, stem: str
-) -> HttpResponse:
+) -> HttpResponseBase:
+    """The answers, streamed: CSV written chunk by chunk as the countries' answers are read
+    (50 countries at a time); XLSX written row by row to a temporary file, then sent from it."""
     if layout not in LAYOUTS or fmt not in FORMATS:
         raise Http404("Unknown export format.")
-    data = exports.load_answer_data(cycle, assessments)
-    table = (
-        exports.answers_long(data, lang=lang) if layout == "long" else exports.answers_wide(data)
-    )
+    chunks = exports.answer_data_chunks(cycle, assessments)
+    first = next(chunks)  # the questions (and the header) even when there is no country
+    everything = itertools.chain([first], chunks)
+    if layout == "long":
+        header = exports.long_header(lang)
+        rows = (row for data in everything for row in exports.iter_answers_long(data, lang=lang))
+    else:
+        header = exports.wide_header(first)
+        rows = (row for data in everything for row in exports.iter_answers_wide(data))
     name = exports.filename(cycle.code, stem, f"answers-{layout}", ext=fmt)
-    if layout == "wide" and fmt == "csv":  # the import format: plain UTF-8, no byte order mark
-        return _attachment(exports.to_csv(table, bom=False), name, exports.CSV_CONTENT_TYPE)
-    return _table_response(table, name, fmt)
+    if fmt == "xlsx":
+        with translation.override(lang):
+            title = _("Answers") if layout == "long" else "wide"
+        output = exports.xlsx_file(exports.Table(title, header, rows))
+        response: HttpResponseBase = FileResponse(
+            output, content_type=exports.XLSX_CONTENT_TYPE, as_attachment=True, filename=name
+        )
+    else:
+        # the wide layout is the import format: plain UTF-8, no byte order mark
+        body = exports.csv_chunks(header, rows, bom=layout == "long")
+        response = StreamingHttpResponse(body, content_type=exports.CSV_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # ---------------------------------------------------------------------------------------------
@@ -175,7 +196,7 @@ def matrix_report(request: HttpRequest, cycle_code: str) -> HttpResponse:
 
 
 @require_GET
-def cycle_answers(request: HttpRequest, cycle_code: str, layout: str, fmt: str) -> HttpResponse:
+def cycle_answers(request: HttpRequest, cycle_code: str, layout: str, fmt: str) -> HttpResponseBase:
     """Every answer of a cycle an analyst may read (submitted at least once)."""
     require_analyst(request.user)
     cycle = _cycle(cycle_code)
@@ -192,7 +213,7 @@ def cycle_answers(request: HttpRequest, cycle_code: str, layout: str, fmt: str) 
 @require_GET
 def country_answers(
     request: HttpRequest, cycle_code: str, country_code: str, layout: str, fmt: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     """One country's answers: its team, analysts and administrators."""
     cycle = _cycle(cycle_code)
     assessment = _country_assessment(request, cycle, country_code)

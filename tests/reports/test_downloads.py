@@ -70,7 +70,12 @@ def test_only_analysts_export_a_whole_cycle(client, both_filled, focal_a, analys
     client.force_login(analyst)
     response = client.get(url)
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert response.streaming  # written to a temporary file, sent from it
+    assert (
+        'attachment; filename="mrn-test-2025-all-answers-long.xlsx"'
+        in response["Content-Disposition"]
+    )
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     countries = {row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert countries == {"GHA", "SRB"}
 
@@ -81,7 +86,8 @@ def test_country_team_exports_its_own_answers_in_wide_format(
     client.force_login(focal_a)
     response = client.get(answers_url(cycle, "GHA", "wide", "csv"))
     assert response.status_code == 200
-    lines = response.content.decode("utf-8").splitlines()
+    assert response.streaming
+    lines = b"".join(response.streaming_content).decode("utf-8").splitlines()
     assert lines[0].startswith("respondent,income_group,region,survey,C01.in_place")
     assert len(lines) == 2 and lines[1].startswith("GHA,")
 
@@ -118,3 +124,31 @@ def test_downloads_page_lists_only_countries_the_user_may_see(client, both_fille
     body = response.content.decode()
     assert "Ghana" in body and "Serbia" not in body
     assert reverse("reports:cycle_answers", args=[cycle.code, "long", "csv"]) not in body
+
+
+def test_long_answers_csv_streams_in_chunks_with_the_same_rows_as_the_table(
+    client, both_filled, analyst, cycle, questions, django_assert_num_queries
+):
+    from capabilities.models import Answer
+    from capabilities.permissions import visible_assessments
+    from reports import exports
+
+    Answer.objects.filter(pk=Answer.objects.first().pk).update(updated_by=None)  # an import's
+    client.force_login(analyst)
+    url = reverse("reports:cycle_answers", args=[cycle.code, "long", "csv"])
+    # session, user, profile, cycle, questions, their options, the assessments, then per chunk
+    # of 50 countries the answers and the participations; the session save (savepoint, update,
+    # release)
+    with django_assert_num_queries(12):
+        response = client.get(url)
+        assert response.streaming and response["Cache-Control"] == "private, no-store"
+        chunks = list(response.streaming_content)
+    body = b"".join(chunks)
+    assert body.startswith(b"\xef\xbb\xbf")  # byte order mark, for spreadsheets
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    data = exports.load_answer_data(cycle, visible_assessments(analyst))
+    expected = exports.to_csv(exports.answers_long(data))
+    assert body == expected
+    assert len(rows) == 1 + 2 * len(questions)
+    # written as the rows are made, not as one file
+    assert len(list(exports.csv_chunks(("a",), ([n] for n in range(250)), every=100))) == 3

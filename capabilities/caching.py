@@ -1,0 +1,61 @@
+"""What the cache may keep, and when it is forgotten.
+
+Two kinds of data are cached (Django's cache: local memory by default, MRN_CACHE_URL for the
+database or Redis):
+
+- the framework's questions of a domain with their options and phases (``questionnaire.questions_of``),
+  which depend only on the framework version: read by every domain, check and review page;
+- cycle aggregates (``reports/cohorts.py``), keyed by the cycle's stamp.
+
+Every key holds a *generation* number. Saving or deleting any framework row (framework, domain,
+capability, its phases, question, option, generic phase), a cycle or a participation bumps it
+(signals connected in CapabilitiesConfig.ready), so an edit in the admin or a reloaded framework
+is seen at the next request. Bulk updates that bypass ``save()`` must call ``bump_generation``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+
+GENERATION_KEY = "generation"
+
+
+def generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, 0, timeout=None)
+        value = cache.get(GENERATION_KEY, 0)
+    return int(value)
+
+
+def bump_generation(**_kwargs: Any) -> None:
+    """Forgets everything cached (every key holds the generation)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, timeout=None)
+
+
+def connect_signals() -> None:
+    from .models import (
+        AnswerOption,
+        Capability,
+        CapabilityPhase,
+        Cycle,
+        Domain,
+        FrameworkVersion,
+        MaturityPhase,
+        Participation,
+        Question,
+    )
+
+    for model in (
+        FrameworkVersion, Domain, Capability, CapabilityPhase, Question, AnswerOption,
+        MaturityPhase, Cycle, Participation,
+    ):  # fmt: skip
+        name = model.__name__
+        post_save.connect(bump_generation, sender=model, dispatch_uid=f"generation-save-{name}")
+        post_delete.connect(bump_generation, sender=model, dispatch_uid=f"generation-del-{name}")

@@ -1,0 +1,94 @@
+"""Every page costs a known number of queries: a literal count per page, with the queries named.
+
+Each page is loaded twice and the second load is counted (the framework's questions and the
+cycle aggregates are then cached, as they are for every visitor after the first). The names of
+the queries were read from the captured SQL. Every page
+starts with the same three queries, SESSION (session, user, profile: the middleware), and ends
+with the same three, SAVE (savepoint, session update, release: the session is saved at every
+request). tests/capabilities/test_query_counts.py checks that the counts do not grow with the data.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from capabilities import services
+from tests.factories import fill
+
+SESSION, SAVE = 3, 3
+
+# page → (persona, URL maker, queries between SESSION and SAVE, what they are)
+PAGES = {
+    "home (focal point)": ("focal_a", lambda w: reverse("home"), 3,
+                           "own country, question count, shared profiles' countries"),
+    "home (analyst)": ("analyst", lambda w: reverse("home"), 2, "assessments to review, cycles"),
+    "dashboard": ("focal_a", lambda w: reverse("capabilities:dashboard", args=[w.a]), 7,
+                  "assessment, progress by domain, users who changed, status history, review "
+                  "comments, recent changes, shared-profile countries"),
+    "domain page": ("focal_a", lambda w: reverse("capabilities:domain", args=[w.a, "D1"]), 6,
+                    "assessment, domains, answers, review comments, maturity phases, "
+                    "shared-profile countries (questions cached: capabilities/caching.py)"),
+    "answer history": ("focal_a", lambda w: reverse("capabilities:answer_history",
+                                                    args=[w.a, w.q]), 5,
+                       "assessment, question, its options, changes, shared-profile countries"),
+    "check answers": ("focal_a", lambda w: reverse("capabilities:check_answers", args=[w.a]), 4,
+                      "assessment, answers, review comments, shared-profile countries "
+                      "(questions cached)"),
+    "review": ("analyst", lambda w: reverse("capabilities:review", args=[w.a]), 4,
+               "assessment, answers, review comments, status history (questions cached)"),
+    "analysts' list": ("analyst", lambda w: reverse("capabilities:assessment_list"), 3,
+                       "cycles, question count, assessments with progress and groups"),
+    "review queue": ("analyst", lambda w: reverse("capabilities:review_queue"), 1,
+                     "submitted assessments with country and groups"),
+    "team": ("focal_a", lambda w: reverse("capabilities:team"), 4,
+             "country, team profiles, domains (form choices), domains (labels)"),
+    "matrix": ("analyst", lambda w: reverse("reports:matrix") + f"?cycle={w.cycle}", 5,
+               "cycles with data, the cycle's stamp (aggregates cached), the filter form's "
+               "three cycle queries"),
+    "country profile": ("analyst", lambda w: reverse("reports:country_profile", args=["GHA"])
+                        + f"?cycle={w.cycle}", 7,
+                        "country, its assessments, capabilities, its answers, previous "
+                        "assessments, participation, the cycle's stamp (cohorts cached)"),
+    "heat map": ("analyst", lambda w: reverse("reports:heatmap") + f"?cycle={w.cycle}", 7,
+                 "cycles with data, capabilities, assessments, answers, the filter form's three "
+                 "cycle queries"),
+    "compare": ("analyst", lambda w: reverse("reports:compare") + f"?cycle={w.cycle}", 5,
+                "cycles with data, assessments, the form's three cycle queries"),
+    "trend": ("analyst", lambda w: reverse("reports:trend"), 4,
+              "capabilities, cycles, assessments, answers"),
+    "methodology": ("focal_a", lambda w: reverse("reports:methodology"), 1,
+                    "shared-profile countries"),
+    "import upload": ("admin_user", lambda w: reverse("reports:import_upload"), 1,
+                      "frameworks (form choices)"),
+    "downloads": ("analyst", lambda w: reverse("reports:downloads", args=[w.cycle]), 2,
+                  "cycle, countries the user may see"),
+}  # fmt: skip
+
+
+class World:
+    def __init__(self, assessment, question, cycle):
+        self.a, self.q, self.cycle = assessment.pk, question.pk, cycle.code
+
+
+@pytest.fixture
+def world(focal_a, focal_b, contributor_a, analyst, admin_user, assessment_a, assessment_b,
+          questions, cycle):  # fmt: skip
+    fill(assessment_a, questions, focal_a)
+    fill(assessment_b, questions, focal_b)
+    services.review_comment_add(
+        assessment=assessment_a, question=questions[0], user=analyst, text="Check."
+    )
+    return World(assessment_a, questions[0], cycle)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_page_costs_its_literal_number_of_queries(
+    page, world, client, request, django_assert_num_queries
+):
+    persona, url, queries, _what = PAGES[page]
+    client.force_login(request.getfixturevalue(persona))
+    address = url(world)
+    assert client.get(address).status_code == 200
+    with django_assert_num_queries(SESSION + queries + SAVE):
+        assert client.get(address).status_code == 200
