@@ -10,8 +10,10 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import (
     Answer,
@@ -277,6 +279,32 @@ class MrnUserAdmin(UserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "role", "country", "is_active"]
     list_filter = ["profile__role", "is_superuser", "is_active"]
     list_select_related = ["profile__country"]
+    actions = ["resend_invitation"]
+
+    @admin.action(
+        description=_("Send the invitation again (people who have not chosen a password)")
+    )
+    def resend_invitation(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """The secretariat's re-send: the same e-mail as the focal point's Team page."""
+        from .team_views import send_invitation
+
+        sent = 0
+        for user in queryset.select_related("profile__country"):
+            if not user.is_active or user.has_usable_password():
+                continue
+            profile = getattr(user, "profile", None)
+            country = profile.country.name if profile and profile.country else ""
+            send_invitation(request, user, country)
+            sent += 1
+        self.message_user(
+            request,
+            ngettext(
+                "The invitation went again to %(count)s person.",
+                "The invitation went again to %(count)s people.",
+                sent,
+            )
+            % {"count": sent},
+        )
 
     @admin.display(description=_("role"))
     def role(self, obj: object) -> str:

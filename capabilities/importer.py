@@ -49,8 +49,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from . import services, values
 from .models import (
@@ -214,9 +213,13 @@ class Table:
 
 
 ACCEPTED_EXTENSIONS = ("csv", "txt", "xlsx")
-SEPARATORS = {",": _lazy("commas"), ";": _lazy("semicolons"), "\t": _lazy("tabs")}
+SEPARATORS = {
+    ",": gettext_lazy("commas"),
+    ";": gettext_lazy("semicolons"),
+    "\t": gettext_lazy("tabs"),
+}
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-SAVE_AS = _lazy(
+SAVE_AS = gettext_lazy(
     "Save the sheet from your spreadsheet program as “CSV UTF-8”, “CSV”, “Unicode text” or "
     "“Excel workbook (.xlsx)”, and upload that file."
 )

@@ -38,7 +38,7 @@ def invitations_allowed(request: HttpRequest) -> bool:
     )
 
 
-def _invite(request: HttpRequest, user: object, country_name: str) -> None:
+def send_invitation(request: HttpRequest, user: object, country_name: str) -> None:
     """Sends ``user`` the link to choose a password (a new one each time: the old ones stay
     valid until they expire or a password is chosen)."""
     form = InvitationForm({"email": user.email}, invited=user)
@@ -79,7 +79,7 @@ def team(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("email", exc)
         else:
-            _invite(request, user, country.name)
+            send_invitation(request, user, country.name)
             messages.success(
                 request,
                 _(
@@ -156,7 +156,7 @@ def team_invite(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("capabilities:team")
     if not invitations_allowed(request):
         return auth.too_many_requests(request)
-    _invite(request, user, profile.country.name)
+    send_invitation(request, user, profile.country.name)
     messages.success(
         request,
         _("The invitation went again to %(email)s.") % {"email": user.email},

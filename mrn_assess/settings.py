@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "capabilities",
     "reports",
 ]
@@ -78,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "capabilities.two_factor.TwoFactorMiddleware",
     "capabilities.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -144,6 +149,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Two-factor sign-in (capabilities.two_factor, django-otp): always for analysts and
+# administrators; for everyone when this is on (country users may turn it on for themselves).
+MRN_REQUIRE_2FA_FOR_ALL = env_bool("MRN_REQUIRE_2FA_FOR_ALL", False)
+OTP_TOTP_ISSUER = "MRN Assess"
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 # The client's address behind this many trusted reverse proxies (nginx in front: 1), read from the
 # right of X-Forwarded-For (capabilities.throttle.client_ip). 0: REMOTE_ADDR, no proxy.

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from capabilities import auth
+from capabilities import auth, two_factor
 from capabilities import views as capability_views
 
 urlpatterns = [
@@ -17,6 +17,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", two_factor.verify, name="two_factor_verify"),
+    path("accounts/two-factor/setup/", two_factor.setup, name="two_factor_setup"),
     path(
         "accounts/password/reset/",
         auth.PasswordResetView.as_view(),

@@ -147,3 +147,22 @@ def questions(framework) -> list[Question]:
 
 def login(client, user) -> None:
     client.force_login(user)
+
+
+@pytest.fixture(autouse=True)
+def _force_login_counts_as_two_factor(monkeypatch) -> None:
+    """Sessions made by ``client.force_login`` count as having given the second factor
+    (capabilities.two_factor); the login form and client.login() still ask for it."""
+    from django.test import Client
+
+    from capabilities import two_factor
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[two_factor.SESSION_KEY] = str(user.pk)
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)

@@ -231,3 +231,19 @@ def test_a_person_builds_one_pdf_at_a_time_across_app_servers(
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert not UsageEvent.objects.filter(key__startswith="heavy:").exists()  # slots released
+
+
+def test_the_secretariat_resends_invitations_from_the_admin(client, focal_a, admin_user, reference):
+    client.force_login(focal_a)
+    _add_contributor(client)
+    from django.contrib.auth import get_user_model
+
+    invited = get_user_model().objects.get(email="ama@example.gov")
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "resend_invitation", "_selected_action": [invited.pk, focal_a.pk]},
+        follow=True,
+    )
+    assert "The invitation went again to 1 person." in response.content.decode()
+    assert [m.to for m in mail.outbox] == [["ama@example.gov"], ["ama@example.gov"]]

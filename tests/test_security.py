@@ -85,6 +85,8 @@ ACCESS: dict[str, Rule] = {
         _only("focal_a"),
         kwargs=lambda ctx: {"pk": ctx["users"]["contributor_a"].profile.pk},
     ),
+    "two_factor_verify": Rule("GET", _everyone()),
+    "two_factor_setup": Rule("GET", _everyone()),
     "password_reset": Rule("GET", _everyone(anonymous=OK)),
     "password_reset_done": Rule("GET", _everyone(anonymous=OK)),
     "password_reset_confirm": Rule(

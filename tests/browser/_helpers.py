@@ -147,12 +147,69 @@ def csp_violations(page: Page) -> list[str]:
     return page.evaluate("() => window.__cspViolations || []")
 
 
+# Demo logins refuse the demo password when DEBUG is off (capabilities.auth), as the live server
+# runs: the browser tests give the demo users this password instead (use_browser_passwords).
+BROWSER_PASSWORD = "browser test password 2026"
+
+
+def use_browser_passwords() -> None:
+    """Gives every demo user BROWSER_PASSWORD (call after demo.load_demo())."""
+    from django.contrib.auth import get_user_model
+
+    from capabilities.demo import DEMO_USERS
+
+    for user in get_user_model().objects.filter(username__in=[row[0] for row in DEMO_USERS]):
+        user.set_password(BROWSER_PASSWORD)
+        user.save(update_fields=["password"])
+
+
+def authenticator(username: str):
+    """The user's authenticator app (a confirmed TOTP device), created when missing; tolerant of
+    several sign-ins within one 30-second step (a code once used is refused)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+    if device is None:
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.get(username=username)
+        device = TOTPDevice.objects.create(user=user, name="app", confirmed=True, tolerance=10)
+    return device
+
+
+def current_code(username: str) -> str:
+    """The code the user's app shows now (a later step if this one was already used)."""
+    import time
+
+    from django_otp.oath import totp
+
+    device = authenticator(username)
+    device.refresh_from_db()
+    now = (int(time.time()) - device.t0) // device.step
+    ahead = max(0, device.last_t + 1 - now)
+    return str(totp(device.bin_key, device.step, device.t0, device.digits, ahead)).zfill(
+        device.digits
+    )
+
+
 def sign_in(page: Page, base_url: str, username: str, password: str | None = None) -> None:
-    """Signs in through the login form, as a person would."""
+    """Signs in through the login form, as a person would: with the code of the user's
+    authenticator app when their role requires two-factor sign-in."""
+    from django.contrib.auth import get_user_model
+
+    from capabilities import two_factor
+
+    user = get_user_model().objects.get(username=username)
+    if two_factor.is_required(user):
+        authenticator(username)
     page.goto(f"{base_url}/accounts/login/")
     page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(password or settings.MRN_DEMO_PASSWORD)
+    page.locator("#id_password").fill(password or BROWSER_PASSWORD)
     page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    if "/accounts/two-factor/" in page.url:
+        page.locator("#id_code").fill(current_code(username))
+        page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(f"{base_url}/")
 
 

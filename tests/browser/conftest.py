@@ -58,14 +58,17 @@ def artifacts_dir() -> str:
 @pytest.fixture
 def demo_world(settings):
     """Reference data and the demo cycle (transactional live-server tests start empty): demo
-    users (password settings.MRN_DEMO_PASSWORD) and Demo countries A–F in every state."""
+    users (password _helpers.BROWSER_PASSWORD) and Demo countries A–F in every state."""
     from capabilities import demo
     from capabilities.reference_data import load_all
 
     load_all()
+    from ._helpers import use_browser_passwords
+
     settings.DEBUG = True  # demo logins exist only in DEBUG
     demo.load_demo()
     settings.DEBUG = False
+    use_browser_passwords()  # the demo password is refused with DEBUG off
     return demo.DEMO_CYCLE
 
 

@@ -10,13 +10,14 @@ import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
 from capabilities import demo, services
 from capabilities.models import Answer, Assessment, Question, Status
 from capabilities.reference_data import load_all
+
+from ._helpers import BROWSER_PASSWORD, use_browser_passwords
 
 
 def _value(question: Question) -> str:
@@ -35,6 +36,7 @@ def demo_assessment(settings) -> Assessment:
     settings.DEBUG = True  # demo logins exist only in DEBUG
     demo.load_demo()
     settings.DEBUG = False
+    use_browser_passwords()  # the demo password is refused with DEBUG off
     assessment = Assessment.objects.select_related("cycle__framework").get(
         country__code="DEMO-A", cycle__code=demo.DEMO_CYCLE
     )
@@ -81,7 +83,7 @@ def _axe_violations(page: Page) -> list[str]:
 def _sign_in(page: Page, live_server, username: str = "focal") -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(settings.MRN_DEMO_PASSWORD)
+    page.get_by_label("Password").fill(BROWSER_PASSWORD)
     page.locator("main form button[type=submit], main form input[type=submit]").first.click()
     page.wait_for_url(f"{live_server.url}/")
 
