@@ -531,7 +531,8 @@ def trend_spec(
         title=_("%(capability)s: share in place across cycles") % {"capability": capability_label},
         subtitle="",
         x_title=_("Cycle"),
-        y_title=_("Share of countries that answered yes or no (%)"),
+        # short enough to fit beside the plot (it was clipped); the note says what is counted
+        y_title=_("Share in place (%)"),
         points=tuple(rows),
         note=_matrix_note()
         + " "
@@ -833,9 +834,15 @@ def _trend(spec: TrendSpec) -> dict[str, Any]:
         "font": _FONT,
         "height": 420,
         "margin": {"l": 60, "r": 40, "t": 90, "b": 80},
-        "xaxis": {"title": {"text": spec.x_title}, "type": "category", "fixedrange": True},
+        "xaxis": {
+            "title": {"text": spec.x_title},
+            "type": "category",
+            "fixedrange": True,
+            "automargin": True,
+        },
         "yaxis": {
             "title": {"text": spec.y_title},
+            "automargin": True,
             "range": [0, 110],
             "ticksuffix": "%",
             "fixedrange": True,

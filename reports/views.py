@@ -157,8 +157,29 @@ def matrix(request: HttpRequest) -> HttpResponse:
             by_label=charts.by_label(result.by),
             downloads=_table_links("reports:matrix_download", request.GET.urlencode())
             + cycle_links(cycle),
+            breakdown_note=_breakdown_note(result),
         )
     return render(request, "reports/matrix.html", context)
+
+
+def _breakdown_note(result: scoring.Matrix) -> str:
+    """Why a breakdown shows one bar only: no group recorded, or every country in one group."""
+    if not result.by:
+        return ""
+    named = len(result.groups) - 1  # groups[0] is "" (all countries)
+    what = charts.by_label(result.by).lower()
+    if named == 0:
+        return _(
+            "No country counted in this cycle has its %(what)s recorded, so the breakdown can "
+            "only show all countries together. Administrators record it in each country's "
+            "participation in the cycle."
+        ) % {"what": what}
+    if named == 1:
+        return _(
+            "Every country counted in this cycle is in the same %(what)s, so the breakdown shows "
+            "the same figures as all countries together."
+        ) % {"what": what}
+    return ""
 
 
 def _domains(result: scoring.Matrix) -> list[str]:

@@ -3,10 +3,49 @@
 (function () {
   "use strict";
 
+  var NARROW = 576;
+
+  function shorten(text, size) {
+    text = String(text);
+    return text.length > size ? text.slice(0, size - 1) + "…" : text;
+  }
+
+  /* Small screens (a phone is about 390 px wide): smaller type, legend under the plot, tight
+   * margins, and long category labels of horizontal bars shortened (the table keeps them whole). */
+  function narrowLayout(figure, width) {
+    if (width >= NARROW) { return; }
+    var layout = figure.layout;
+    layout.font = Object.assign({}, layout.font, { size: 10 });
+    if (layout.title && typeof layout.title === "object") {
+      layout.title = Object.assign({}, layout.title, { font: Object.assign({}, layout.title.font, { size: 13 }) });
+    }
+    layout.margin = Object.assign({}, layout.margin, { l: 4, r: 8 });
+    layout.legend = Object.assign({}, layout.legend, { orientation: "h", x: 0, xanchor: "left", y: -0.08, yanchor: "top" });
+    Object.keys(layout).forEach(function (key) {
+      if (/^[xy]axis\d*$/.test(key)) {
+        layout[key] = Object.assign({}, layout[key], { automargin: true, tickfont: { size: 9 } });
+      }
+    });
+    var labels = {};
+    figure.data.forEach(function (trace) {
+      if (trace.orientation === "h" && Array.isArray(trace.y)) {
+        var axis = "yaxis" + (trace.yaxis && trace.yaxis !== "y" ? trace.yaxis.slice(1) : "");
+        labels[axis] = labels[axis] || trace.y;
+      }
+    });
+    Object.keys(labels).forEach(function (axis) {
+      layout[axis] = Object.assign({}, layout[axis], {
+        tickmode: "array", tickvals: labels[axis],
+        ticktext: labels[axis].map(function (label) { return shorten(label, 22); })
+      });
+    });
+  }
+
   function draw(el) {
     var source = document.getElementById(el.getAttribute("data-figure"));
     if (!source || typeof Plotly === "undefined") { return; }
     var figure = JSON.parse(source.textContent);
+    narrowLayout(figure, el.clientWidth || window.innerWidth);
     var config = {
       displaylogo: false,
       showSendToCloud: false,  /* "Share chart..." would upload confidential data to Plotly Cloud */
