@@ -50,4 +50,5 @@ urlpatterns = [
         "assessments/<int:pk>/invitation/", cycle_views.invitation_resend, name="invitation_resend"
     ),
     path("notifications/", cycle_views.notifications, name="notifications"),
+    path("frameworks/upload/", cycle_views.framework_upload, name="framework_upload"),
 ]
