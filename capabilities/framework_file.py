@@ -514,3 +514,8 @@ def load(data: bytes, file_name: str, *, dry_run: bool = False) -> LoadResult:
     return LoadResult(
         code=code, report=report, dry_run=dry_run, in_use_by=tuple(c.code for c in in_use)
     )
+
+
+def framework_in_use(framework_id: int) -> bool:
+    """Whether a cycle pinned to this framework version has answers (then it cannot change)."""
+    return Answer.objects.filter(assessment__cycle__framework_id=framework_id).exists()

@@ -172,3 +172,22 @@ def test_xlsx_out_writes_the_xlsx_form_and_loads_nothing(reference, tmp_path):
     out = tmp_path / "mnr-2016.xlsx"
     call_command("load_framework", str(FIXTURE), xlsx_out=str(out), stdout=io.StringIO())
     assert framework_file.read(out.read_bytes(), "x.xlsx").data == _drop_nulls(_fixture())
+
+
+def test_admin_cannot_change_a_framework_in_use(
+    client, admin_user, assessment_a, focal_a, questions
+):
+    capability = Capability.objects.get(framework__code="MNR-2016", code="C01")
+    url = reverse("admin:capabilities_capability_change", args=[capability.pk])
+    client.force_login(admin_user)
+    data = {"name_en": "Changed", "name_fr": "Changé", "code": "C01"}
+    assert client.get(url).status_code == 200  # still readable
+    services.answer_save(
+        assessment=assessment_a, question=questions[0], value="yes", user=focal_a, base_version=0
+    )
+    assert client.post(url, data).status_code == 403
+    capability.refresh_from_db()
+    assert capability.name_en == "Leadership"
+    question = Question.objects.get(framework__code="MNR-2016", code="C01.in_place")
+    delete = reverse("admin:capabilities_question_delete", args=[question.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
