@@ -55,38 +55,70 @@ class ReadOnlyAdminMixin:
 # --- Framework ----------------------------------------------------------------------------------
 
 
-class MaturityPhaseInline(admin.TabularInline):
+def _framework_id(obj: object) -> int | None:
+    if isinstance(obj, FrameworkVersion):
+        return obj.pk
+    if isinstance(obj, CapabilityPhase):
+        return obj.capability.framework_id
+    if isinstance(obj, AnswerOption):
+        return obj.question.framework_id
+    return getattr(obj, "framework_id", None)
+
+
+class FrameworkInUseMixin:
+    """A framework version used by a cycle with answers is read-only here too: it is superseded
+    by a new version (docs/framework-format.md), never changed."""
+
+    def _in_use(self, obj: object) -> bool:
+        from .framework_file import framework_in_use
+
+        framework_id = _framework_id(obj) if obj is not None else None
+        return framework_id is not None and framework_in_use(framework_id)
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return not self._in_use(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return not self._in_use(obj) and super().has_delete_permission(request, obj)
+
+
+class FrameworkInUseInlineMixin(FrameworkInUseMixin):
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return not self._in_use(obj) and super().has_add_permission(request, obj)
+
+
+class MaturityPhaseInline(FrameworkInUseInlineMixin, admin.TabularInline):
     model = MaturityPhase
     extra = 0
 
 
 @admin.register(FrameworkVersion)
-class FrameworkVersionAdmin(admin.ModelAdmin):
+class FrameworkVersionAdmin(FrameworkInUseMixin, admin.ModelAdmin):
     list_display = ["code", "name_en", "name_fr", "created_at"]
     search_fields = ["code", "name_en", "name_fr"]
     inlines = [MaturityPhaseInline]
 
 
 @admin.register(MaturityPhase)
-class MaturityPhaseAdmin(admin.ModelAdmin):
+class MaturityPhaseAdmin(FrameworkInUseMixin, admin.ModelAdmin):
     list_display = ["framework", "number", "name_en", "name_fr"]
     list_filter = ["framework"]
 
 
 @admin.register(Domain)
-class DomainAdmin(admin.ModelAdmin):
+class DomainAdmin(FrameworkInUseMixin, admin.ModelAdmin):
     list_display = ["code", "name_en", "name_fr", "framework", "order"]
     list_filter = ["framework"]
     search_fields = ["code", "name_en", "name_fr"]
 
 
-class CapabilityPhaseInline(admin.TabularInline):
+class CapabilityPhaseInline(FrameworkInUseInlineMixin, admin.TabularInline):
     model = CapabilityPhase
     extra = 0
 
 
 @admin.register(Capability)
-class CapabilityAdmin(admin.ModelAdmin):
+class CapabilityAdmin(FrameworkInUseMixin, admin.ModelAdmin):
     list_display = ["code", "name_en", "name_fr", "domain", "framework"]
     list_filter = ["framework", "domain"]
     search_fields = ["code", "name_en", "name_fr"]
@@ -95,19 +127,19 @@ class CapabilityAdmin(admin.ModelAdmin):
 
 
 @admin.register(CapabilityPhase)
-class CapabilityPhaseAdmin(admin.ModelAdmin):
+class CapabilityPhaseAdmin(FrameworkInUseMixin, admin.ModelAdmin):
     list_display = ["capability", "number"]
     list_filter = ["capability__framework", "number"]
     list_select_related = ["capability"]
 
 
-class AnswerOptionInline(admin.TabularInline):
+class AnswerOptionInline(FrameworkInUseInlineMixin, admin.TabularInline):
     model = AnswerOption
     extra = 0
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(FrameworkInUseMixin, admin.ModelAdmin):
     list_display = ["code", "kind", "required", "is_headline", "capability", "framework"]
     list_filter = ["framework", "kind", "required", "is_headline", "capability__domain"]
     search_fields = ["code", "text_en", "text_fr"]
@@ -116,7 +148,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(AnswerOption)
-class AnswerOptionAdmin(admin.ModelAdmin):
+class AnswerOptionAdmin(FrameworkInUseMixin, admin.ModelAdmin):
     list_display = ["question", "code", "label_en", "label_fr", "order"]
     search_fields = ["code", "label_en", "label_fr", "question__code"]
     list_select_related = ["question"]

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -305,3 +305,58 @@ def notifications(request: HttpRequest) -> HttpResponse:
             read_at=timezone.now()
         )
     return redirect("home")
+
+
+_FRAMEWORK_SALT = "capabilities.framework_upload"
+
+
+@require_http_methods(["GET", "POST"])
+def framework_upload(request: HttpRequest) -> HttpResponse:
+    """Administrators load a framework version from a file: a preview first (every problem, or
+    what would be created and updated), then confirm."""
+    from .forms import FrameworkUploadForm
+    from .framework_file import FrameworkFileRefused, load
+
+    if not permissions.is_admin(request.user):
+        raise PermissionDenied("Administrators only.")
+    result = None
+    problems: list[str] = []
+    token = ""
+    form = FrameworkUploadForm()
+    if request.method == "POST" and "confirm" in request.POST:
+        try:
+            payload = signing.loads(
+                request.POST.get("payload", ""), salt=_FRAMEWORK_SALT, max_age=3600
+            )
+        except signing.BadSignature:
+            messages.error(request, _("The preview expired. Upload the file again."))
+            return redirect("capabilities:framework_upload")
+        try:
+            result = load(base64.b64decode(payload["file"]), payload["file_name"])
+        except FrameworkFileRefused as exc:
+            problems = exc.problems
+        else:
+            messages.success(request, " ".join(str(line) for line in result.lines()))
+            return redirect("capabilities:framework_upload")
+    elif request.method == "POST":
+        form = FrameworkUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            content = upload.read(settings.MRN_MAX_UPLOAD_BYTES + 1)
+            try:
+                result = load(content, upload.name, dry_run=True)
+            except FrameworkFileRefused as exc:
+                problems = exc.problems
+            else:
+                token = signing.dumps(
+                    {"file": base64.b64encode(content).decode("ascii"), "file_name": upload.name},
+                    salt=_FRAMEWORK_SALT,
+                    compress=True,
+                )
+    status = 422 if problems else 400 if form.errors else 200
+    return render(
+        request,
+        "capabilities/framework_upload.html",
+        {"form": form, "result": result, "problems": problems, "payload": token},
+        status=status,
+    )

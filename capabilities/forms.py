@@ -369,3 +369,25 @@ class DeadlineExtensionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
         help_text=_("Recorded with your name and the date."),
     )
+
+
+class FrameworkUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Framework file (.json or .xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".json,.xlsx"}),
+        help_text=_("In the documented framework format; the preview writes nothing."),
+    )
+
+    def clean_file(self) -> object:
+        from django.conf import settings
+        from django.template.defaultfilters import filesizeformat
+
+        upload = self.cleaned_data["file"]
+        if not (upload.name or "").lower().endswith((".json", ".xlsx")):
+            raise ValidationError(_("Only .json and .xlsx framework files are accepted."))
+        if upload.size > settings.MRN_MAX_UPLOAD_BYTES:
+            raise ValidationError(
+                _("The file is larger than %(max)s."),
+                params={"max": filesizeformat(settings.MRN_MAX_UPLOAD_BYTES)},
+            )
+        return upload

@@ -12,9 +12,8 @@ from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -427,32 +426,35 @@ def _notify(assessment: Assessment, change: StatusChange) -> None:
         from .cycles import notify_secretariat
 
         notify_secretariat(assessment=assessment, change=change)
+    from django.urls import reverse
+
+    from . import mail
+
     profiles = (
-        Profile.objects.filter(country_id=assessment.country_id, role=Role.FOCAL_POINT)
+        Profile.objects.filter(
+            country_id=assessment.country_id,
+            role=Role.FOCAL_POINT,
+            notify_by_email=True,
+            user__is_active=True,
+        )
         .exclude(user__email="")
         .select_related("user")
     )
+    link = mail.site_url() + reverse("capabilities:dashboard", args=[assessment.pk])
     for profile in profiles:
-        with translation.override(profile.language or "en"):
-            subject = _("MRN Assess: %(country)s, %(cycle)s is now %(status)s") % {
-                "country": assessment.country.tr("name"),
-                "cycle": assessment.cycle.tr("name"),
-                "status": Status(change.to_status).label,
-            }
-            body = [subject, ""]
-            if change.reason:
-                body += [_("Reason given:"), change.reason, ""]
-            body.append(_("Sign in to MRN Assess to see the details."))
-            transaction.on_commit(
-                partial(
-                    send_mail,
-                    subject,
-                    "\n".join(str(line) for line in body),
-                    None,
-                    [profile.user.email],
-                    fail_silently=True,
-                )
-            )
+        message = mail.build(
+            "status_changed",
+            user=profile.user,
+            context={
+                "assessment": assessment,
+                "country": assessment.country,
+                "cycle": assessment.cycle,
+                "status": change.to_status,
+                "reason": change.reason,
+                "link": link,
+            },
+        )
+        transaction.on_commit(partial(mail.send_logged, message))
 
 
 def participation_set(

@@ -78,4 +78,5 @@ urlpatterns = [
         offline_views.prefill_confirm,
         name="prefill_confirm",
     ),
+    path("frameworks/upload/", cycle_views.framework_upload, name="framework_upload"),
 ]

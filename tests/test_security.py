@@ -166,6 +166,7 @@ ACCESS: dict[str, Rule] = {
     "capabilities:questionnaire_pdf": Rule(
         "GET", TEAM_A_AND_SECRETARIAT, kwargs=lambda ctx: {**A_PK(ctx), "kind": "answers"}
     ),
+    "capabilities:framework_upload": Rule("GET", _only("admin_user")),
     # --- analysis (aggregates for everyone; comparisons for the secretariat) -----------------
     "reports:matrix": Rule("GET", _everyone()),
     "reports:matrix_download": Rule("GET", _everyone(), kwargs=lambda ctx: {"fmt": "csv"}),

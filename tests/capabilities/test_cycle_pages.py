@@ -7,11 +7,12 @@ import csv
 import io
 from datetime import date, timedelta
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from capabilities import services
 from capabilities.models import (
@@ -24,6 +25,14 @@ from capabilities.models import (
     ReminderSent,
     Status,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are checked in English, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
+
 
 PARTICIPANTS = (
     "country,income_group,region,focal_point_email,focal_point_name,language\n"
@@ -214,3 +223,37 @@ def test_secretariat_told_on_submit_and_resubmit(
     analyst.profile.refresh_from_db()
     assert analyst.profile.notify_by_email is False
     assert get_user_model().objects.get(pk=focal_a.pk).notifications.count() == 0
+
+
+def test_focal_points_told_of_a_return_in_their_language_text_and_html_unless_they_opted_out(
+    analyst,
+    focal_a,
+    make_user,
+    country_a,
+    assessment_a,
+    questions,
+    django_capture_on_commit_callbacks,
+):
+    from capabilities.models import Role
+
+    french = make_user("fp_fr", Role.FOCAL_POINT, country_a)
+    french.profile.language = "fr"
+    french.profile.save()
+    quiet = make_user("fp_quiet", Role.FOCAL_POINT, country_a)
+    quiet.profile.notify_by_email = False
+    quiet.profile.save()
+    services.answer_save(
+        assessment=assessment_a, question=questions[0], value="yes", user=focal_a, base_version=0
+    )
+    services.assessment_submit(assessment=assessment_a, user=focal_a)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assessment_return(assessment=assessment_a, user=analyst, reason="Add evidence.")
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert set(by_address) == {"focal_a@example.org", "fp_fr@example.org"}
+    assert "is now Draft" in by_address["focal_a@example.org"].subject
+    assert "Brouillon" in by_address["fp_fr@example.org"].subject
+    for message in by_address.values():
+        assert "Add evidence." in message.body
+        html, mimetype = message.alternatives[0]
+        assert mimetype == "text/html" and "Add evidence." in html
