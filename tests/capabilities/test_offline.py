@@ -564,3 +564,16 @@ def test_start_from_last_cycle_needs_a_validated_earlier_assessment(
     response = client.post(reverse("capabilities:prefill", kwargs={"pk": assessment_a.pk}))
     assert response.status_code == 403
     assert not Answer.objects.filter(assessment=assessment_a).exists()
+
+
+def test_preview_and_workbook_cost_a_fixed_number_of_queries(
+    django_assert_num_queries, assessment_a, focal_a, answered
+):
+    data = offline.build_workbook(assessment_a, user=focal_a, lang="en")
+    filled = _fill(data, {"C01.in_place": {"answer": "No"}, "C08.coverage": {"answer": None}})
+    parsed = offline.read_workbook(filled, questions=offline.questions_by_code(assessment_a))
+    with django_assert_num_queries(4):  # questions, options, answers, domains
+        preview = offline.build_preview(assessment_a, user=focal_a, parsed=parsed)
+    assert _kinds(preview) == {"C01.in_place": "changed", "C08.coverage": "cleared"}
+    with django_assert_num_queries(4):  # domains, questions, options, answers
+        offline.build_workbook(assessment_a, user=focal_a, lang="en")
