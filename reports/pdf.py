@@ -316,7 +316,8 @@ def _maturity(value: str) -> int | None:
 def build_country_report(
     assessment: Assessment, *, lang: str, assessments: QuerySet[Assessment] | None = None
 ) -> CountryReport:
-    """Everything the country report prints, in ``lang``: 20 queries whatever the data.
+    """Everything the country report prints, in ``lang``: 21 queries whatever the data (with a
+    previous cycle).
 
     Statuses, maturity by domain and the change since the previous cycle come from
     ``capabilities.scoring.country_profile``; ``assessments`` is what the reader may see

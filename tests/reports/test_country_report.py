@@ -18,11 +18,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from capabilities import services
 from capabilities.models import (
+    Assessment,
     Country,
     Cycle,
     FrameworkVersion,
@@ -157,9 +159,13 @@ def reports(django_db_setup, django_db_blocker, tmp_path_factory):
             )
             other = services.assessment_get_or_create(country=country, cycle=cycle)
             _answer_all(other, questions, user, {c: ("yes", 2) for c in CRAFTED})
-        assessment.refresh_from_db()
+        assessment = Assessment.objects.select_related("country", "cycle__framework").get(
+            pk=assessment.pk
+        )
         for lang in ("en", "fr"):
-            report = pdf.build_country_report(assessment, lang=lang)
+            with CaptureQueriesContext(connection) as queries:
+                report = pdf.build_country_report(assessment, lang=lang)
+            out[f"queries-{lang}"] = len(queries)
             html = pdf.country_report_html(report)
             data = pdf.render_pdf(html)
             pages = _pdftotext(data, tmp, f"country-report-{lang}")
@@ -315,3 +321,7 @@ def test_page_images_are_saved(reports):
     for lang in ("en", "fr"):
         images = sorted(ARTIFACTS.glob(f"country-report-{lang}-*.png"))
         assert len(images) == len(reports[lang]["pages"])
+
+
+def test_the_report_data_costs_a_fixed_number_of_queries(reports):
+    assert reports["queries-en"] == reports["queries-fr"] == 21
