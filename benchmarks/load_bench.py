@@ -189,8 +189,13 @@ def request(
 
 
 def session_cookie(user: object) -> str:
+    from capabilities import two_factor
+
     client = Client()
     client.force_login(user)
+    session = client.session  # as after the second factor (analysts must give one)
+    session[two_factor.SESSION_KEY] = str(user.pk)
+    session.save()
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 

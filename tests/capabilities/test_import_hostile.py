@@ -284,3 +284,31 @@ def test_files_written_by_libreoffice_are_imported(reference, tmp_path, target, 
         assert b";" in data and "é".encode("cp1252") in data  # really what we asked for
     run(data, name)
     assert imported_values() == EXPECTED
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"respondent,C14.policy_change\nR01," + b"x" * 200_000 + b"\n",
+        b"respondent,C04.officers\nR01,1e1000000\n",
+        b"respondent,C01.maturity\nR01,1e999999\n",
+    ],
+)
+def test_the_upload_page_answers_hostile_files_with_a_message_not_a_500(
+    client, admin_user, reference, data
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("reports:import_upload"),
+        {
+            "file": SimpleUploadedFile("s.csv", data),
+            "cycle": "imp-2024",
+            "create_participants": "on",
+        },
+    )
+    assert response.status_code == 422
+    assert "refused, nothing was imported" in response.content.decode()
+    assert not Answer.objects.exists()
