@@ -85,7 +85,9 @@ def demo_value(question: Question, rng: random.Random) -> str:
     if question.kind == QuestionKind.SINGLE_CHOICE:
         return rng.choice(options)
     if question.kind == QuestionKind.MULTIPLE_CHOICE:
-        chosen = set(rng.sample(options, k=rng.randint(1, min(3, len(options)))))
+        # An exclusive option ("None of these") is never ticked with others.
+        inclusive = [o.code for o in question.options.all() if not o.exclusive] or options
+        chosen = set(rng.sample(inclusive, k=rng.randint(1, min(3, len(inclusive)))))
         return ";".join(code for code in options if code in chosen)
     if question.kind == QuestionKind.NUMBER:
         low = int(question.min_value or 0)

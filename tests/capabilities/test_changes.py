@@ -8,6 +8,7 @@ from django.utils import translation
 from django.utils.html import strip_tags
 
 from capabilities import questionnaire, services
+from tests._workflow import force_submit
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +30,7 @@ def test_changes_between_submissions_answers_comments_evidence(
         services.answer_save(
             assessment=assessment_a, question=q, value="no", user=focal_a, base_version=0
         )
-    services.assessment_submit(assessment=assessment_a, user=focal_a)
+    force_submit(assessment_a, focal_a)
     assert questionnaire.changes_since_last_submission(assessment_a) is None  # first submission
     comment = services.review_comment_add(
         assessment=assessment_a, question=q1, user=analyst, text="Is this still true?"
@@ -61,7 +62,7 @@ def test_changes_between_submissions_answers_comments_evidence(
         assessment=assessment_a, question=q2, value="no", user=focal_a, base_version=2
     )
     services.comment_reply(thread=comment, user=focal_a, text="Yes, since May.")
-    services.assessment_submit(assessment=assessment_a, user=focal_a)
+    force_submit(assessment_a, focal_a)
 
     changes = questionnaire.changes_since_last_submission(assessment_a)
     assert changes.latest is not None
@@ -92,7 +93,7 @@ def test_first_submission_is_not_marked_as_resubmitted(
     services.answer_save(
         assessment=assessment_a, question=questions[0], value="no", user=focal_a, base_version=0
     )
-    services.assessment_submit(assessment=assessment_a, user=focal_a)
+    force_submit(assessment_a, focal_a)
     client.force_login(analyst)
     queue = client.get(reverse("capabilities:review_queue")).content.decode()
     assert "resubmitted" not in queue

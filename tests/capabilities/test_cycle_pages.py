@@ -25,6 +25,8 @@ from capabilities.models import (
     ReminderSent,
     Status,
 )
+from tests._workflow import force_submit
+from tests.factories import answers_create
 
 
 @pytest.fixture(autouse=True)
@@ -195,9 +197,7 @@ def test_secretariat_told_on_submit_and_resubmit(
 ):
     admin_user.profile.notify_by_email = False
     admin_user.profile.save()
-    services.answer_save(
-        assessment=assessment_a, question=questions[0], value="yes", user=focal_a, base_version=0
-    )
+    answers_create(assessment_a, questions, focal_a)  # every question: a real submission
     with django_capture_on_commit_callbacks(execute=True):
         services.assessment_submit(assessment=assessment_a, user=focal_a)
     to_secretariat = [m for m in mail.outbox if m.to == ["analyst@example.org"]]
@@ -245,7 +245,7 @@ def test_focal_points_told_of_a_return_in_their_language_text_and_html_unless_th
     services.answer_save(
         assessment=assessment_a, question=questions[0], value="yes", user=focal_a, base_version=0
     )
-    services.assessment_submit(assessment=assessment_a, user=focal_a)
+    force_submit(assessment_a, focal_a)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.assessment_return(assessment=assessment_a, user=analyst, reason="Add evidence.")

@@ -81,7 +81,7 @@ def test_stale_saves_are_refused_per_answer_and_the_rest_saved(assessment_a, foc
     got = dict(Answer.objects.filter(assessment=assessment_a).values_list("question_id", "value"))
     assert got == {q1.pk: "yes", q2.pk: "no"}
     change = AnswerChange.objects.get(answer__question=q2, version=2)
-    assert (change.old_value, change.new_value, change.source) == ("yes", "no", "offline file")
+    assert (change.old_value, change.new_value, change.source) == ("yes", "no", "offline_file")
     # The same content again writes nothing.
     again = services.answers_save_page(
         assessment=assessment_a, user=focal_a, entries=[Entry(q2, "no", base_version=2)]
@@ -92,7 +92,7 @@ def test_stale_saves_are_refused_per_answer_and_the_rest_saved(assessment_a, foc
 def test_submitted_and_validated_assessments_refuse_every_write(assessment_a, focal_a, questions):
     q = yes_no(questions, 1)[0]
     Assessment.objects.filter(pk=assessment_a.pk).update(status=Status.SUBMITTED)
-    for source in ("web", "offline file"):
+    for source in ("web", "offline_file"):
         with pytest.raises(services.NotEditable):
             services.answers_save_page(
                 assessment=assessment_a, user=focal_a, entries=[Entry(q, "yes")], source=source

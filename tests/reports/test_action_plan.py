@@ -10,6 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from capabilities import services
+from tests._workflow import force_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def crafted(assessment_a, questions, focal_a):
             user=focal_a,
             base_version=0,
         )
-    services.assessment_submit(assessment=assessment_a, user=focal_a)
+    force_submit(assessment_a, focal_a)
     return assessment_a
 
 

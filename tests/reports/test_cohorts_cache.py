@@ -35,8 +35,15 @@ def test_matrix_page_follows_answers_statuses_and_participations(
     assessment = Assessment.objects.filter(cycle=cycle, answers__value="no").first()
     question = Question.objects.get(framework=cycle.framework, code="C01.in_place")
     answer = assessment.answers.get(question=question)
+    # (a scored assessment changes only through an import into a validated one)
+    Assessment.objects.filter(pk=assessment.pk).update(status=Status.VALIDATED)
     services.answer_save(
-        assessment=assessment, question=question, value="yes", user=None, base_version=None
+        assessment=assessment,
+        question=question,
+        value="yes",
+        user=None,
+        base_version=None,
+        source="import",
     )
     assert answer.value == "no"
     assert _c01(client, cycle)[""] == (5, 6)

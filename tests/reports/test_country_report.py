@@ -34,6 +34,7 @@ from capabilities.models import (
 )
 from capabilities.reference_data import load_all
 from reports import pdf
+from tests._workflow import force_submit
 
 pytestmark = pytest.mark.django_db  # the data itself is created once per module, below
 
@@ -95,7 +96,7 @@ def _answer_all(assessment, questions, user, crafted, comments=None):
             user=user,
             base_version=0,
         )
-    services.assessment_submit(assessment=assessment, user=user)
+    force_submit(assessment, user)
 
 
 def _pdftotext(data: bytes, tmp: Path, name: str) -> list[str]:

@@ -46,10 +46,10 @@ def test_blank_and_answered_questionnaires_print_in_english_and_french(
     assert "Cochez toutes les réponses applicables" in blank_fr
     answers_en = _pdf(client, assessment_a, "answers", "en")
     assert "Adopted by decree 77-B" in answers_en
-    assert "2016 year" in answers_en
+    assert "2016" in answers_en and "2016 year" not in answers_en
     assert "Not answered" in answers_en
     answers_fr = _pdf(client, assessment_a, "answers", "fr")
-    assert "2016 année" in answers_fr
+    assert "2016" in answers_fr and "2016 année" not in answers_fr
     assert "Sans réponse" in answers_fr
 
 
