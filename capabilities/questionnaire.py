@@ -323,33 +323,6 @@ def unresolved_thread_count(assessment: Assessment) -> int:
     ).count()
 
 
-def unresolved_threads(assessment: Assessment) -> list[ReviewComment]:
-    """Unresolved threads with question (and domain), author and replies, in questionnaire
-    order: what a printed country report lists. Two queries."""
-    return list(
-        ReviewComment.objects.filter(
-            assessment=assessment, parent__isnull=True, resolved_at__isnull=True
-        )
-        .select_related("author", "question__capability__domain")
-        .prefetch_related(
-            Prefetch(
-                "replies",
-                queryset=ReviewComment.objects.filter(action="")
-                .select_related("author")
-                .order_by("created_at", "pk"),
-                to_attr="thread_replies",
-            )
-        )
-        .order_by(
-            "question__capability__domain__order",
-            "question__capability__order",
-            "question__order",
-            "created_at",
-            "pk",
-        )
-    )
-
-
 @dataclass(frozen=True)
 class AnswerDiff:
     """One answer's net change between two submissions (first old → current new)."""

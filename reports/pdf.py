@@ -6,8 +6,8 @@
   the country beside aggregated cohorts (all countries, its income group, its region; never a
   named country), priorities for action (``capabilities.priorities``), one section per domain
   (status, maturity phase and its description, answers, comments, evidence), and an annex with
-  the method and the questionnaire version. Analysts' review comments are internal to the review
-  and are not printed. Every heading is a PDF bookmark (print.css ``bookmark-level``).
+  the method and the questionnaire version. Comment threads of the review print only while they
+  are unresolved, in their own section (what is still to settle). Every heading is a PDF bookmark (print.css ``bookmark-level``).
 - ``matrix_report_pdf(cycle, lang=..., user=...)``: the Figure 1 chart and table with breakdowns.
 
 Callers check access first (``capabilities.permissions``); these functions print what they get.
@@ -283,6 +283,20 @@ class CountryReport:
     @property
     def capabilities(self) -> list[CapabilityRow]:
         return [c for d in self.domains for c in d.capabilities]
+
+    @property
+    def open_threads(self) -> list[tuple[ReviewComment, list[ReviewComment]]]:
+        """The comment threads not resolved yet, each with its written replies, in the order
+        they were opened: what the country and the secretariat still have to settle."""
+        replies: dict[int, list[ReviewComment]] = {}
+        for c in self.review_comments:
+            if c.parent_id is not None and not c.action and c.text:
+                replies.setdefault(c.parent_id, []).append(c)
+        return [
+            (c, replies.get(c.pk, []))
+            for c in self.review_comments
+            if c.parent_id is None and c.resolved_at is None
+        ]
 
 
 def strongest_capabilities(rows: list[CapabilityRow], count: int = 3) -> tuple[CapabilityRow, ...]:

@@ -130,14 +130,11 @@ def test_unresolved_counts_on_assessment_and_review_pages_and_history(
     assert "First point" in history and "Answered in the annex" in history
     assert "Resolved the thread" in history
 
-    # The printed report lists the unresolved ones only.
-    unresolved = questionnaire.unresolved_threads(submitted_a)
-    assert [t.text for t in unresolved] == ["Second point"]
-    from django.template.loader import render_to_string
+    # The printed country report lists the unresolved ones only, with their replies.
+    from reports import pdf
 
-    html = render_to_string(
-        "reports/print/_unresolved_comments.html", {"unresolved_comments": unresolved}
-    )
+    html = pdf.country_report_html(pdf.build_country_report(submitted_a, lang="en"))
+    assert "Open comments from the review" in html
     assert "Second point" in html and "First point" not in html
 
 
