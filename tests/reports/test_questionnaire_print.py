@@ -50,6 +50,7 @@ def test_blank_and_answered_questionnaires_print_in_english_and_french(
     assert "Not answered" in answers_en
     answers_fr = _pdf(client, assessment_a, "answers", "fr")
     assert "2016" in answers_fr and "2016 année" not in answers_fr
+    assert "Réponse : " in answers_fr
     assert "Sans réponse" in answers_fr
 
 
