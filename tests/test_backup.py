@@ -18,6 +18,7 @@ from capabilities.models import (
     StatusChange,
 )
 from capabilities.reference_data import load_all
+from tests._workflow import force_submit
 
 EXCLUDE = [
     "contenttypes",
@@ -87,7 +88,7 @@ def test_dumpdata_loaddata_round_trip_keeps_the_matrix_and_the_histories(make_us
             user=focal,
             base_version=1,
         )
-        services.assessment_submit(assessment=assessment, user=focal)
+        force_submit(assessment, focal)  # three answers only: no required-answers check
         if index % 2:
             services.assessment_validate(assessment=assessment, user=analyst)
     services.review_comment_add(

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from capabilities import permissions, services
 from capabilities.models import Answer, Assessment, Question, Status
+from tests._workflow import force_submit
 
 
 def _question(questions: list[Question], code: str) -> Question:
@@ -61,7 +62,7 @@ def test_another_countrys_focal_point_gets_404_on_every_url_of_the_assessment(
     client, focal_b, focal_a, assessment_a, answered_a, analyst, status
 ):
     if status != Status.DRAFT:
-        services.assessment_submit(assessment=assessment_a, user=focal_a)
+        force_submit(assessment_a, focal_a)
     if status == Status.VALIDATED:
         services.assessment_validate(assessment=assessment_a, user=analyst)
     client.force_login(focal_b)
@@ -160,7 +161,7 @@ def test_contributor_cannot_submit(client, contributor_a, focal_a, assessment_a,
 def test_submitted_assessment_cannot_be_changed_by_the_country(
     client, focal_a, contributor_a, assessment_a, answered_a
 ):
-    services.assessment_submit(assessment=assessment_a, user=focal_a)
+    force_submit(assessment_a, focal_a)
     question = answered_a.question
     for user in (focal_a, contributor_a):
         client.force_login(user)
@@ -194,7 +195,7 @@ def test_analyst_never_sees_a_draft_that_was_never_submitted(
 def test_analyst_reads_a_submitted_assessment_but_never_edits_answers(
     client, analyst, focal_a, assessment_a, answered_a
 ):
-    services.assessment_submit(assessment=assessment_a, user=focal_a)
+    force_submit(assessment_a, focal_a)
     client.force_login(analyst)
     question = answered_a.question
     page = client.get(reverse("capabilities:domain", args=[assessment_a.pk, "D1"]))
@@ -217,7 +218,7 @@ def test_analyst_reads_a_submitted_assessment_but_never_edits_answers(
 def test_analyst_still_cannot_edit_after_returning_the_assessment(
     client, analyst, focal_a, assessment_a, answered_a
 ):
-    services.assessment_submit(assessment=assessment_a, user=focal_a)
+    force_submit(assessment_a, focal_a)
     services.assessment_return(assessment=assessment_a, user=analyst, reason="Add evidence.")
     client.force_login(analyst)
     response = client.post(
@@ -230,7 +231,7 @@ def test_analyst_still_cannot_edit_after_returning_the_assessment(
 def test_country_users_cannot_review_their_own_assessment(
     client, focal_a, assessment_a, answered_a
 ):
-    services.assessment_submit(assessment=assessment_a, user=focal_a)
+    force_submit(assessment_a, focal_a)
     client.force_login(focal_a)
     pk = assessment_a.pk
     assert client.get(reverse("capabilities:review", args=[pk])).status_code == 403
@@ -264,6 +265,6 @@ def test_anonymous_users_are_sent_to_login(client, assessment_a):
 def test_analysts_list_marks_never_submitted_drafts_as_unreadable(
     analyst, focal_a, assessment_a, assessment_b, answered_a, cycle
 ):
-    services.assessment_submit(assessment=assessment_a, user=focal_a)
+    force_submit(assessment_a, focal_a)
     rows = {a.pk: a.answers_readable for a in permissions.cycle_assessments(analyst, cycle)}
     assert rows == {assessment_a.pk: True, assessment_b.pk: False}
