@@ -138,7 +138,8 @@ def test_autosave_after_submission_is_refused_with_a_message(
 
     monkeypatch.setattr(services, "lock_editable", submitted_meanwhile)
     response = client.post(url, {f"q{q.pk}-value": "yes", f"q{q.pk}-version": "0"})
-    assert response.status_code == 409 and response.json()["status"] == "locked"
+    assert response.status_code == 403 and response.json()["status"] == "locked"
+    assert "no longer a draft" in response.json()["message"]
     assert not Answer.objects.exists()
 
 
