@@ -917,6 +917,11 @@ def _write(
         if assessment is None:
             assessment = Assessment.objects.create(country=country, cycle=cycle)
             report.assessments_created += 1
+        try:  # re-checked under the row lock: the country may have started it meanwhile
+            services.lock_editable(assessment, source="import")
+        except services.NotEditable as exc:
+            report.problems.append(ImportProblem(row.number, RESPONDENT, str(exc)))
+            raise ImportRefused(report) from exc
         if assessment.status != Status.VALIDATED:
             StatusChange.objects.create(
                 assessment=assessment,

@@ -510,7 +510,7 @@ def _save_posted(
 @require_POST
 def answer_save(request: HttpRequest, pk: int, question_id: int) -> JsonResponse:
     """Autosave of one answer (JSON). 200 saved, 400 invalid, 409 stale (with the newer answer),
-    403 not allowed, 404 not visible."""
+    403 not allowed (``{"status": "locked"}`` when submitted meanwhile), 404 not visible."""
     user = request.user
     assessment = permissions.get_assessment_for_user(user, pk, write=True)
     question = get_object_or_404(
@@ -540,7 +540,7 @@ def answer_save(request: HttpRequest, pk: int, question_id: int) -> JsonResponse
             base_version=form.cleaned_data["version"],
         )
     except services.NotEditable as exc:  # submitted since the page was loaded
-        return JsonResponse({"status": "locked", "message": str(exc)}, status=409)
+        return JsonResponse({"status": "locked", "message": str(exc)}, status=403)
     if result.stale is not None:
         stale = result.stale
         if (stale.current_value, stale.current_comment, stale.current_evidence) == (

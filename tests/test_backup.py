@@ -88,7 +88,7 @@ def test_dumpdata_loaddata_round_trip_keeps_the_matrix_and_the_histories(make_us
             user=focal,
             base_version=1,
         )
-        force_submit(assessment, focal)
+        force_submit(assessment, focal)  # three answers only: no required-answers check
         if index % 2:
             services.assessment_validate(assessment=assessment, user=analyst)
     services.review_comment_add(

@@ -248,7 +248,8 @@
       return;
     }
     if (status === 403 || status === 404) {
-      this.setState("forbidden", T.forbidden);
+      // "locked": the assessment was submitted meanwhile; the server says so in the reader's language
+      this.setState("forbidden", (data && data.status === "locked" && data.message) || T.forbidden);
       return;
     }
     this.retry();

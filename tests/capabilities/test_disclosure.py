@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -222,6 +223,19 @@ def test_baseline_download_leaks_nothing_to_a_focal_point(client, baseline, foca
     bounds = disclosure.audit_rows(rows)
     assert bounds  # the low-income respondent and others are hidden cells
     assert [b for b in bounds if b.workable] == []
+
+
+def test_matrix_page_downloads_leak_nothing_to_a_focal_point(client, baseline, focal_a):
+    client.force_login(focal_a)
+    rows = []
+    for by in scoring.GROUP_FIELDS:
+        response = client.get(
+            reverse("reports:matrix_download", args=["csv"]), {"cycle": "baseline-2021", "by": by}
+        )
+        part = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+        rows += [dict(r, breakdown=by if r["group"] else "") for r in part]
+    assert disclosure.audit_rows(rows)
+    assert disclosure.leaks(rows) == []
 
 
 def test_auditor_finds_the_exact_figures_analysts_receive(client, baseline, analyst):

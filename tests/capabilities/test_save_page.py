@@ -138,7 +138,8 @@ def test_autosave_after_submission_is_refused_with_a_message(
 
     monkeypatch.setattr(services, "lock_editable", submitted_meanwhile)
     response = client.post(url, {f"q{q.pk}-value": "yes", f"q{q.pk}-version": "0"})
-    assert response.status_code == 409 and response.json()["status"] == "locked"
+    assert response.status_code == 403 and response.json()["status"] == "locked"
+    assert "no longer a draft" in response.json()["message"]
     assert not Answer.objects.exists()
 
 
@@ -229,3 +230,21 @@ def _valid(question: Question) -> str:
     if kind in ("single_choice", "multiple_choice"):
         return question.options.first().value
     return "text"
+
+
+def test_domain_form_after_submission_saves_nothing_and_says_why(
+    client, monkeypatch, assessment_a, focal_a, questions
+):
+    q = next(q for q in questions if q.code == "C01.in_place")
+    client.force_login(focal_a)
+    url = reverse("capabilities:domain", args=[assessment_a.pk, q.capability.domain.code])
+    real = services.lock_editable
+
+    def submitted_meanwhile(assessment, **kwargs):
+        Assessment.objects.filter(pk=assessment.pk).update(status=Status.SUBMITTED)
+        return real(assessment, **kwargs)
+
+    monkeypatch.setattr(services, "lock_editable", submitted_meanwhile)
+    response = client.post(url, {f"q{q.pk}-value": "yes", f"q{q.pk}-version": "0"}, follow=True)
+    assert "no longer a draft" in response.content.decode()
+    assert not Answer.objects.exists() and not AnswerChange.objects.exists()
