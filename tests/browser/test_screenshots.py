@@ -47,9 +47,10 @@ def _layout_problems(page, width: int) -> list[str]:
             if (tops.size > 1) { out.push('top menu on ' + tops.size + ' lines'); }
           }
           for (const cell of document.querySelectorAll('td.nowrap')) {
-            if (cell.getClientRects().length && cell.scrollHeight > 2 * parseFloat(getComputedStyle(cell).lineHeight)) {
-              out.push('wrapped: ' + cell.textContent.trim());
-            }
+            const range = document.createRange();
+            range.selectNodeContents(cell);
+            const lines = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+            if (lines.size > 1) { out.push('wrapped: ' + cell.textContent.trim()); }
           }
           return out;
         }""",
@@ -86,4 +87,4 @@ def test_french_pages_at_1280_and_390_pixels(
             page.close()
         for context in contexts.values():
             context.close()
-    assert problems == []
+    assert problems == [], "\n".join(problems)
