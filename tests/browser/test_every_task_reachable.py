@@ -164,8 +164,9 @@ def _click_matrix_table(page: Page, base: str, lang: str) -> None:
 def _compare_download(page: Page, base: str) -> str:
     """Analysts: the compare form filled in and submitted, then its Download menu's CSV."""
     page.goto(f"{base}/")
-    page.get_by_role("button", name="Comparisons").click()
-    page.get_by_role("link", name="Compare countries").click()
+    nav = page.get_by_role("navigation", name="Main navigation")
+    nav.get_by_role("button", name="Comparisons").click()
+    nav.get_by_role("link", name="Compare countries").click()
     boxes = page.locator(".mrn-checklist input[type=checkbox]")
     boxes.nth(0).check()
     boxes.nth(1).check()
