@@ -10,8 +10,9 @@
     return text.length > size ? text.slice(0, size - 1) + "…" : text;
   }
 
-  /* Small screens (a phone is about 390 px wide): smaller type, legend under the plot, tight
-   * margins, and long category labels of horizontal bars shortened (the table keeps them whole). */
+  /* Small screens (a phone is about 390 px wide): smaller type, legend under the plot, and the
+   * category labels of horizontal bars shortened, without the domain level of a two-level axis
+   * (the table under the chart keeps both whole). */
   function narrowLayout(figure, width) {
     if (width >= NARROW) { return; }
     var layout = figure.layout;
@@ -19,25 +20,23 @@
     if (layout.title && typeof layout.title === "object") {
       layout.title = Object.assign({}, layout.title, { font: Object.assign({}, layout.title.font, { size: 13 }) });
     }
-    layout.margin = Object.assign({}, layout.margin, { l: 4, r: 8 });
-    layout.legend = Object.assign({}, layout.legend, { orientation: "h", x: 0, xanchor: "left", y: -0.08, yanchor: "top" });
+    if (layout.margin) {
+      layout.margin = Object.assign({}, layout.margin, { l: Math.min(layout.margin.l || 0, 4), r: Math.min(layout.margin.r || 0, 44) });
+    }
+    layout.legend = Object.assign({}, layout.legend, { orientation: "h", x: 0, xanchor: "left", y: 1.0, yanchor: "bottom" });
     Object.keys(layout).forEach(function (key) {
       if (/^[xy]axis\d*$/.test(key)) {
         layout[key] = Object.assign({}, layout[key], { automargin: true, tickfont: { size: 9 } });
       }
     });
-    var labels = {};
     figure.data.forEach(function (trace) {
-      if (trace.orientation === "h" && Array.isArray(trace.y)) {
-        var axis = "yaxis" + (trace.yaxis && trace.yaxis !== "y" ? trace.yaxis.slice(1) : "");
-        labels[axis] = labels[axis] || trace.y;
+      if (trace.orientation !== "h" || !Array.isArray(trace.y)) { return; }
+      var axis = "yaxis" + (trace.yaxis && trace.yaxis !== "y" ? trace.yaxis.slice(1) : "");
+      var labels = Array.isArray(trace.y[0]) ? trace.y[trace.y.length - 1] : trace.y;
+      trace.y = labels.map(function (label) { return shorten(label, 24); });
+      if (layout[axis] && layout[axis].type === "multicategory") {
+        layout[axis] = Object.assign({}, layout[axis], { type: "category" });
       }
-    });
-    Object.keys(labels).forEach(function (axis) {
-      layout[axis] = Object.assign({}, layout[axis], {
-        tickmode: "array", tickvals: labels[axis],
-        ticktext: labels[axis].map(function (label) { return shorten(label, 22); })
-      });
     });
   }
 

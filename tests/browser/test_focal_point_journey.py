@@ -98,7 +98,7 @@ def test_focal_point_answers_a_domain_with_autosave_and_submits(
 ):
     errors = _watch_console(page)
     _sign_in(page, live_server)
-    page.get_by_role("link", name=re.compile("2025 assessment")).click()
+    page.get_by_role("link", name=re.compile("^2025 assessment")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Demo country A")
     assert _axe_violations(page) == []
     page.get_by_role("link", name=re.compile(r"^D6\.")).click()

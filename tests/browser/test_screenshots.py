@@ -11,6 +11,7 @@ import os
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from playwright.sync_api import Browser
 
 from capabilities.models import Assessment, Profile
@@ -46,9 +47,10 @@ def _layout_problems(page, width: int) -> list[str]:
             if (tops.size > 1) { out.push('top menu on ' + tops.size + ' lines'); }
           }
           for (const cell of document.querySelectorAll('td.nowrap')) {
-            if (cell.getClientRects().length && cell.scrollHeight > 2 * parseFloat(getComputedStyle(cell).lineHeight)) {
-              out.push('wrapped: ' + cell.textContent.trim());
-            }
+            const range = document.createRange();
+            range.selectNodeContents(cell);
+            const lines = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+            if (lines.size > 1) { out.push('wrapped: ' + cell.textContent.trim()); }
           }
           return out;
         }""",
@@ -57,7 +59,7 @@ def _layout_problems(page, width: int) -> list[str]:
 
 
 def test_french_pages_at_1280_and_390_pixels(
-    browser: Browser, live_server, client, demo_world, artifacts_dir, french_catalogue
+    browser: Browser, live_server, demo_world, artifacts_dir, french_catalogue
 ):
     Profile.objects.filter(user__username__in=["focal", "analyst"]).update(language="fr")
     users = {
@@ -69,9 +71,12 @@ def test_french_pages_at_1280_and_390_pixels(
         for name, (username, path) in _pages(demo_world).items():
             if username not in contexts:
                 contexts[username] = browser.new_context(viewport={"width": width, "height": 900})
-                add_session(contexts[username], client, live_server.url, users[username])
+                # one test client per person: a second force_login on the same client would end
+                # the first person's session
+                add_session(contexts[username], Client(), live_server.url, users[username])
             page = contexts[username].new_page()
             page.goto(live_server.url + path)
+            assert page.url == live_server.url + path, f"{name}: sent to {page.url}"
             assert page.locator("html").get_attribute("lang") == "fr", name
             page.wait_for_load_state("networkidle")
             page.screenshot(
@@ -82,4 +87,4 @@ def test_french_pages_at_1280_and_390_pixels(
             page.close()
         for context in contexts.values():
             context.close()
-    assert problems == []
+    assert problems == [], "\n".join(problems)
