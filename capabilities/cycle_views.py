@@ -8,6 +8,7 @@ Analysts and administrators only; every assessment query starts from capabilitie
 from __future__ import annotations
 
 import base64
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -30,7 +31,7 @@ from .models import Cycle, DeadlineExtension, Notification, Profile, Role, Statu
 _SIGNING_SALT = "capabilities.cycle_open"
 
 
-def _plan_from(data: dict[str, str], content: bytes, file_name: str) -> cycles.CyclePlan:
+def _plan_from(data: dict[str, Any], content: bytes, file_name: str) -> cycles.CyclePlan:
     from datetime import date
 
     deadline = data.get("deadline")
@@ -42,6 +43,7 @@ def _plan_from(data: dict[str, str], content: bytes, file_name: str) -> cycles.C
         deadline=date.fromisoformat(deadline) if deadline else None,
         data=content,
         file_name=file_name,
+        reminder_days=data.get("reminder_days"),
     )
 
 
@@ -78,6 +80,7 @@ def cycle_open(request: HttpRequest) -> HttpResponse:
                 "name_fr": form.cleaned_data["name_fr"],
                 "framework": form.cleaned_data["framework"].code,
                 "deadline": form.cleaned_data["deadline"].isoformat(),
+                "reminder_days": form.cleaned_data["reminder_days"],
             }
             plan = _plan_from(fields, content, upload.name)
             if plan.ok:
