@@ -291,17 +291,18 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def notifications(request: HttpRequest) -> HttpResponse:
-    """Marks the user's notifications read, or sets whether they also come by e-mail."""
-    permissions.require_analyst(request.user)
+    """Marks the user's notifications read, or sets whether notifications also come by e-mail
+    (the secretariat: submissions; focal points: returns and validations). Anyone signed in,
+    for themselves only."""
     if "notify_by_email" in request.POST:
         profile, _created = Profile.objects.get_or_create(user=request.user)
         profile.notify_by_email = request.POST["notify_by_email"] == "on"
         profile.save(update_fields=["notify_by_email"])
         messages.success(
             request,
-            _("You will get an e-mail when a country submits.")
+            _("E-mail notifications are on.")
             if profile.notify_by_email
-            else _("You will no longer get e-mails when a country submits."),
+            else _("E-mail notifications are off."),
         )
     else:
         Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(

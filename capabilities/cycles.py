@@ -243,8 +243,10 @@ def cycle_plan(
             )
 
         before = len(plan.problems)
-        country_code = values.get("country", "").upper()
-        country = countries.get(country_code)
+        country_code = values.get("country", "")
+        country = countries.get(country_code) or countries.get(country_code.upper())
+        if country is not None:
+            country_code = country.code
         if not country_code:
             problem(_("the country code is empty."))
         elif country is None:

@@ -134,7 +134,7 @@ ACCESS: dict[str, Rule] = {
     ),
     "capabilities:deadline_extend": Rule("GET", SECRETARIAT, kwargs=A_PK),
     "capabilities:invitation_resend": Rule("POST", SECRETARIAT, kwargs=A_PK),
-    "capabilities:notifications": Rule("POST", SECRETARIAT),
+    "capabilities:notifications": Rule("POST", _everyone(OK)),  # each for themselves
     "capabilities:framework_upload": Rule("GET", _only("admin_user")),
     # --- analysis (aggregates for everyone; comparisons for the secretariat) -----------------
     "reports:matrix": Rule("GET", _everyone()),

@@ -280,3 +280,12 @@ def test_cycle_dashboard_costs_the_same_queries_with_5_and_50_countries(
     assert len(response.context["rows"]) == 50
     with django_assert_num_queries(QUERIES_CSV):
         client.get(url + "&format=csv")
+
+
+def test_a_focal_point_turns_status_e_mails_off_from_the_home_page(client, focal_a):
+    client.force_login(focal_a)
+    assert "You get an e-mail when your country" in client.get(reverse("home")).content.decode()
+    client.post(reverse("capabilities:notifications"), {"notify_by_email": "off"})
+    focal_a.profile.refresh_from_db()
+    assert focal_a.profile.notify_by_email is False
+    assert "You get no e-mail" in client.get(reverse("home")).content.decode()
