@@ -8,6 +8,7 @@ Analysts and administrators only; every assessment query starts from capabilitie
 from __future__ import annotations
 
 import base64
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -30,7 +31,7 @@ from .models import Cycle, DeadlineExtension, Notification, Profile, Role, Statu
 _SIGNING_SALT = "capabilities.cycle_open"
 
 
-def _plan_from(data: dict[str, str], content: bytes, file_name: str) -> cycles.CyclePlan:
+def _plan_from(data: dict[str, Any], content: bytes, file_name: str) -> cycles.CyclePlan:
     from datetime import date
 
     deadline = data.get("deadline")
@@ -42,6 +43,7 @@ def _plan_from(data: dict[str, str], content: bytes, file_name: str) -> cycles.C
         deadline=date.fromisoformat(deadline) if deadline else None,
         data=content,
         file_name=file_name,
+        reminder_days=data.get("reminder_days"),
     )
 
 
@@ -78,6 +80,7 @@ def cycle_open(request: HttpRequest) -> HttpResponse:
                 "name_fr": form.cleaned_data["name_fr"],
                 "framework": form.cleaned_data["framework"].code,
                 "deadline": form.cleaned_data["deadline"].isoformat(),
+                "reminder_days": form.cleaned_data["reminder_days"],
             }
             plan = _plan_from(fields, content, upload.name)
             if plan.ok:
@@ -288,17 +291,18 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def notifications(request: HttpRequest) -> HttpResponse:
-    """Marks the user's notifications read, or sets whether they also come by e-mail."""
-    permissions.require_analyst(request.user)
+    """Marks the user's notifications read, or sets whether notifications also come by e-mail
+    (the secretariat: submissions; focal points: returns and validations). Anyone signed in,
+    for themselves only."""
     if "notify_by_email" in request.POST:
         profile, _created = Profile.objects.get_or_create(user=request.user)
         profile.notify_by_email = request.POST["notify_by_email"] == "on"
         profile.save(update_fields=["notify_by_email"])
         messages.success(
             request,
-            _("You will get an e-mail when a country submits.")
+            _("E-mail notifications are on.")
             if profile.notify_by_email
-            else _("You will no longer get e-mails when a country submits."),
+            else _("E-mail notifications are off."),
         )
     else:
         Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(

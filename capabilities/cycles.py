@@ -41,6 +41,7 @@ from .models import (
     Role,
     Status,
     StatusChange,
+    validate_reminder_days,
 )
 
 # Header of a participants file (CSV or XLSX); other spellings accepted are in _ALIASES.
@@ -97,6 +98,7 @@ class CyclePlan:
     framework: FrameworkVersion | None
     deadline: date | None
     cycle: Cycle | None  # the existing cycle (a second run), or None
+    reminder_days: list[int] | None = None  # None: the cycle's (default 30, 7, 1)
     rows: list[PlanRow] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -158,6 +160,7 @@ def cycle_plan(
     deadline: date | None,
     data: bytes,
     file_name: str,
+    reminder_days: list[int] | None = None,
 ) -> CyclePlan:
     """Checks the cycle's settings and the participants file; lists every problem, writes nothing."""
     code = (code or "").strip()
@@ -170,7 +173,13 @@ def cycle_plan(
         framework=framework,
         deadline=deadline,
         cycle=cycle,
+        reminder_days=reminder_days,
     )
+    if reminder_days is not None:
+        try:
+            validate_reminder_days(reminder_days)
+        except ValidationError as exc:
+            plan.problems.extend(exc.messages)
     if not code or not re.fullmatch(r"[-a-zA-Z0-9_]+", code):
         plan.problems.append(
             _("The cycle code must be letters, digits, hyphens or underscores, e.g. review-2027.")
@@ -234,8 +243,10 @@ def cycle_plan(
             )
 
         before = len(plan.problems)
-        country_code = values.get("country", "").upper()
-        country = countries.get(country_code)
+        country_code = values.get("country", "")
+        country = countries.get(country_code) or countries.get(country_code.upper())
+        if country is not None:
+            country_code = country.code
         if not country_code:
             problem(_("the country code is empty."))
         elif country is None:
@@ -348,6 +359,7 @@ def cycle_open(
             "name_fr": plan.name_fr,
             "framework": plan.framework,
             "deadline": plan.deadline,
+            **({"reminder_days": plan.reminder_days} if plan.reminder_days is not None else {}),
             "opens_on": timezone.localdate()
             if plan.deadline is None
             else min(timezone.localdate(), plan.deadline),
@@ -362,6 +374,9 @@ def cycle_open(
         if plan.deadline and cycle.deadline != plan.deadline:
             cycle.deadline = plan.deadline
             changed.append("deadline")
+        if plan.reminder_days is not None and cycle.reminder_days != plan.reminder_days:
+            cycle.reminder_days = plan.reminder_days
+            changed.append("reminder_days")
         if changed:
             cycle.save(update_fields=changed)
     opened = created_accounts = reused = invited = 0

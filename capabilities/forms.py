@@ -329,6 +329,13 @@ class CycleOpenForm(forms.Form):
     deadline = forms.DateField(
         label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
     )
+    reminder_days = forms.CharField(
+        label=_("Reminders (days before the deadline)"),
+        required=False,
+        initial="30, 7, 1",
+        widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "numeric"}),
+        help_text=_("Separated by commas. Focal points are also reminded once after the deadline."),
+    )
     file = forms.FileField(
         label=_("Participants file (.csv or .xlsx)"),
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,.xlsx"}),
@@ -343,6 +350,21 @@ class CycleOpenForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["framework"].queryset = FrameworkVersion.objects.all()
+
+    def clean_reminder_days(self) -> list[int] | None:
+        from .models import validate_reminder_days
+
+        raw = self.cleaned_data["reminder_days"].strip()
+        if not raw:
+            return None
+        try:
+            days = [int(part) for part in raw.replace(";", ",").split(",") if part.strip()]
+        except ValueError as exc:
+            raise ValidationError(
+                _("Give whole numbers of days separated by commas, for example 30, 7, 1.")
+            ) from exc
+        validate_reminder_days(days)
+        return days
 
     def clean_file(self) -> object:
         from django.conf import settings

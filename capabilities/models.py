@@ -487,6 +487,20 @@ def default_reminder_days() -> list[int]:
     return [30, 7, 1]
 
 
+def validate_reminder_days(value: object) -> None:
+    """A list of distinct whole numbers of days from 1 to 365, e.g. [30, 7, 1]."""
+    from django.core.exceptions import ValidationError
+
+    if (
+        not isinstance(value, list)
+        or not all(isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 365 for d in value)
+        or len(set(value)) != len(value)
+    ):
+        raise ValidationError(
+            _("Give distinct whole numbers of days from 1 to 365, for example [30, 7, 1].")
+        )
+
+
 class CycleManager(models.Manager["Cycle"]):
     def get_by_natural_key(self, code: str) -> Cycle:
         return self.get(code=code)
@@ -515,6 +529,7 @@ class Cycle(Bilingual):
         _("reminder days before the deadline"),
         default=default_reminder_days,
         blank=True,
+        validators=[validate_reminder_days],
         help_text=_(
             "Focal points of assessments not yet submitted get a reminder this many days before "
             "the deadline (e.g. 30, 7, 1), and once after it."

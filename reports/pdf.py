@@ -351,6 +351,7 @@ def build_country_report(
         answers = {a.question_id: a for a in Answer.objects.filter(assessment=assessment)}
         comments = tuple(
             ReviewComment.objects.filter(assessment=assessment)
+            .exclude(text="")  # a thread resolved or reopened without a note says nothing to print
             .select_related("question", "author")
             .order_by("created_at", "pk")
         )

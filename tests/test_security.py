@@ -142,7 +142,7 @@ ACCESS: dict[str, Rule] = {
     ),
     "capabilities:deadline_extend": Rule("GET", SECRETARIAT, kwargs=A_PK),
     "capabilities:invitation_resend": Rule("POST", SECRETARIAT, kwargs=A_PK),
-    "capabilities:notifications": Rule("POST", SECRETARIAT),
+    "capabilities:notifications": Rule("POST", _everyone(OK)),  # each for themselves
     # Offline questionnaire (issue 15): the country's team (a contributor gets its domains);
     # uploads only while the assessment is a draft; the printouts for whoever may read it.
     "capabilities:questionnaire_download": Rule(

@@ -48,3 +48,13 @@ def changes_since_submission(assessment: object) -> object:
     from capabilities.questionnaire import changes_since_last_submission
 
     return changes_since_last_submission(assessment)
+
+
+@register.inclusion_tag("capabilities/_email_preference.html", takes_context=True)
+def email_preference(context: dict[str, Any]) -> dict[str, Any]:
+    """A focal point's switch for e-mails about returns and validations."""
+    profile = permissions.profile_of(context["request"].user)
+    return {
+        "notify_by_email": profile.notify_by_email if profile is not None else True,
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -257,3 +257,35 @@ def test_focal_points_told_of_a_return_in_their_language_text_and_html_unless_th
         assert "Add evidence." in message.body
         html, mimetype = message.alternatives[0]
         assert mimetype == "text/html" and "Add evidence." in html
+
+
+# Session, user, profile, cycle, question count, the rows (one query), which rows link to a
+# review, and the session save (3); the download skips the link query.
+QUERIES, QUERIES_CSV = 10, 9
+
+
+def test_cycle_dashboard_costs_the_same_queries_with_5_and_50_countries(
+    client, analyst, cycle, django_assert_num_queries
+):
+    from tests.capabilities.test_query_counts import _countries
+
+    client.force_login(analyst)
+    url = reverse("capabilities:cycle_dashboard", args=[cycle.code]) + "?sort=-progress"
+    _countries(cycle, 5)
+    with django_assert_num_queries(QUERIES):
+        client.get(url)
+    _countries(cycle, 45, offset=5)
+    with django_assert_num_queries(QUERIES):
+        response = client.get(url)
+    assert len(response.context["rows"]) == 50
+    with django_assert_num_queries(QUERIES_CSV):
+        client.get(url + "&format=csv")
+
+
+def test_a_focal_point_turns_status_e_mails_off_from_the_home_page(client, focal_a):
+    client.force_login(focal_a)
+    assert "You get an e-mail when your country" in client.get(reverse("home")).content.decode()
+    client.post(reverse("capabilities:notifications"), {"notify_by_email": "off"})
+    focal_a.profile.refresh_from_db()
+    assert focal_a.profile.notify_by_email is False
+    assert "You get no e-mail" in client.get(reverse("home")).content.decode()

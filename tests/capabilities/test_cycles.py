@@ -282,3 +282,15 @@ def test_deadline_extension_is_recorded_and_restarts_reminders(reference, tmp_pa
     )
     assert _remind("2027-07-02") == "Sent 1 reminders."  # Ghana's 30-day one for its new deadline
     assert _remind("2027-07-03") == "Sent 0 reminders."
+
+
+def test_reminder_days_set_per_cycle(reference, tmp_path):
+    from capabilities.models import Cycle
+
+    _run(tmp_path, reminder_days="14,2")
+    assert Cycle.objects.get(code="review-2027").reminder_days == [14, 2]
+    assert _remind("2027-06-01") == "Sent 0 reminders."  # 29 days before: no 30-day reminder
+    assert _remind("2027-06-16") == "Sent 3 reminders."  # 14 days before
+    assert _remind("2027-06-28") == "Sent 3 reminders."  # 2 days before
+    with pytest.raises(CommandError, match="from 1 to 365"):
+        _run(tmp_path, reminder_days="0,7")

@@ -24,6 +24,17 @@ def _date(value: str) -> date:
         raise CommandError(f"--deadline: {value!r} is not a date as YYYY-MM-DD.") from exc
 
 
+def _days(value: str | None) -> list[int] | None:
+    if not value:
+        return None
+    try:
+        return [int(part) for part in value.split(",") if part.strip()]
+    except ValueError as exc:
+        raise CommandError(
+            f"--reminder-days: {value!r} is not a list of days like 30,7,1."
+        ) from exc
+
+
 class Command(BaseCommand):
     help = (
         "Opens an assessment cycle for every participant of a CSV/XLSX file (columns: country, "
@@ -38,6 +49,10 @@ class Command(BaseCommand):
         parser.add_argument("--framework", required=True, help="framework version code")
         parser.add_argument("--deadline", required=True, help="deadline, YYYY-MM-DD")
         parser.add_argument("--participants", required=True, help="participants CSV or XLSX")
+        parser.add_argument(
+            "--reminder-days",
+            help="days before the deadline to remind focal points, e.g. 30,7,1 (the default)",
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help="show what would happen; write nothing"
         )
@@ -56,6 +71,7 @@ class Command(BaseCommand):
             deadline=_date(options["deadline"]),
             data=data,
             file_name=path.name,
+            reminder_days=_days(options.get("reminder_days")),
         )
         if not plan.ok:
             raise CommandError(
