@@ -186,6 +186,11 @@ def cycle_plan(
         )
     if not plan.name_en:
         plan.problems.append(_("Give the cycle a name."))
+    if cycle is None and deadline is not None and deadline < timezone.localdate():
+        plan.problems.append(
+            _("The deadline %(date)s has passed: give a date from today on.")
+            % {"date": deadline.isoformat()}
+        )
     if framework is None:
         plan.problems.append(
             _("There is no framework version “%(code)s”.") % {"code": framework_code}

@@ -294,3 +294,19 @@ def test_reminder_days_set_per_cycle(reference, tmp_path):
     assert _remind("2027-06-28") == "Sent 3 reminders."  # 2 days before
     with pytest.raises(CommandError, match="from 1 to 365"):
         _run(tmp_path, reminder_days="0,7")
+
+
+def test_a_new_cycle_with_a_past_deadline_is_refused(reference, tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text(PARTICIPANTS, encoding="utf-8")
+    with pytest.raises(CommandError, match="has passed"):
+        call_command(
+            "create_cycle",
+            "old",
+            name="Old",
+            framework="MNR-2016",
+            deadline="2020-01-31",
+            participants=str(path),
+            stdout=io.StringIO(),
+        )
+    assert not Assessment.objects.filter(cycle__code="old").exists()
