@@ -16,6 +16,10 @@ from reports import pdf
 
 from ._report_data import COMMENT, fill
 
+# Every test here reads the database (some only through the module's ``rendered`` fixture):
+# the mark keeps pytest-django from running them after the flushing transactional tests.
+pytestmark = pytest.mark.django_db
+
 
 def pdf_pages(data: bytes) -> list[str]:
     return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
@@ -44,8 +48,11 @@ def rendered(django_db_setup, django_db_blocker) -> dict[str, bytes]:
     from django.contrib.auth import get_user_model
 
     from capabilities.models import Country, Cycle, FrameworkVersion, Profile, Question, Role
+    from capabilities.reference_data import load_all
 
     with django_db_blocker.unblock(), transaction.atomic():
+        if not FrameworkVersion.objects.filter(code="MNR-2016").exists():
+            load_all()  # after a transactional test flushed the database
         framework = FrameworkVersion.objects.get(code="MNR-2016")
         cycle = Cycle.objects.create(
             code="test-2025", name_en="Test cycle 2025", name_fr="Cycle de test 2025",
