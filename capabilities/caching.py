@@ -11,6 +11,12 @@ Every key holds a *generation* number. Saving or deleting any framework row (fra
 capability, its phases, question, option, generic phase), a cycle or a participation bumps it
 (signals connected in CapabilitiesConfig.ready), so an edit in the admin or a reloaded framework
 is seen at the next request. Bulk updates that bypass ``save()`` must call ``bump_generation``.
+
+The generation lives in the cache itself: with the default local-memory cache each process has
+its own, so with several gunicorn workers an edit made through one worker reaches the others when
+their entries expire (MRN_CACHE_SECONDS, 10 minutes by default). Answers and status changes are
+never affected (cycle aggregates are keyed by the cycle's latest change, read from the database).
+Set MRN_CACHE_URL (database or Redis) to share one cache, and so one generation, between workers.
 """
 
 from __future__ import annotations

@@ -180,6 +180,17 @@ def require_analyst(user: User) -> None:
         raise PermissionDenied("Analysts only.")
 
 
+def require_admin(user: User) -> None:
+    """Administrators only (the survey import upload)."""
+    if not is_admin(user):
+        raise PermissionDenied("Administrators only.")
+
+
+def sees_every_bulk_export(user: User) -> bool:
+    """Administrators follow every bulk export; an analyst only the ones they asked for."""
+    return is_admin(user)
+
+
 def can_see_country_profile(user: User, country: Country) -> bool:
     """Country profiles: the country's own team, analysts and administrators; and the teams of
     other countries when the country has opted in to share its profile with peers."""

@@ -161,7 +161,7 @@ def questions_of(assessment: Assessment, domain: Domain | None = None) -> list[Q
     questions = cache.get(key)
     if questions is None:
         questions = _questions_of(framework_id, domain)
-        cache.set(key, questions, timeout=None)
+        cache.set(key, questions)  # MRN_CACHE_SECONDS: see capabilities/caching.py
     return questions
 
 

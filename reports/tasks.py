@@ -10,14 +10,13 @@ import tempfile
 import zipfile
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 
 from capabilities.models import Assessment, Cycle
-from capabilities.permissions import is_analyst, visible_assessments
+from capabilities.permissions import require_analyst, visible_assessments
 
 from . import pdf
 from .models import BulkExport, BulkExportStatus
@@ -38,8 +37,7 @@ def bulk_assessments(export: BulkExport) -> list[Assessment]:
 
 def request_bulk_export(*, cycle: Cycle, lang: str, user: AbstractBaseUser) -> BulkExport:
     """Records a bulk export for an analyst or administrator and queues the task."""
-    if not is_analyst(user):
-        raise PermissionDenied("Only analysts and administrators may ask for bulk exports.")
+    require_analyst(user)  # analysts and administrators
     export = BulkExport.objects.create(cycle=cycle, lang=lang, requested_by=user)
     result = build_bulk_export.enqueue(export.pk)
     BulkExport.objects.filter(pk=export.pk).update(task_id=str(result.id)[:64])

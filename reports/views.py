@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
@@ -580,8 +579,7 @@ def methodology(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
     """Administrators upload a survey file: the same import and report as import_responses."""
-    if not permissions.is_admin(request.user):
-        raise PermissionDenied("Administrators only.")
+    permissions.require_admin(request.user)
     report = None
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)

@@ -74,3 +74,15 @@ def test_demo_logins_are_created_when_debug_is_on(reference, settings):
     assert users["focal"].check_password("demo")
     assert users["focal"].profile.country.code == "DEMO-A"
     assert users["analyst"].profile.role == "analyst"
+
+
+def test_cache_is_local_memory_by_default_and_the_database_or_redis_by_setting():
+    show = ["shell", "-c", "from django.conf import settings; print(settings.CACHES['default'])"]
+    default = _manage(*show, env=PRODUCTION_ENV)
+    assert "LocMemCache" in default.stdout, default.stderr
+    database = _manage(*show, env={**PRODUCTION_ENV, "MRN_CACHE_URL": "db://"})
+    assert "DatabaseCache" in database.stdout and "mrn_cache" in database.stdout
+    redis = _manage(*show, env={**PRODUCTION_ENV, "MRN_CACHE_URL": "redis://127.0.0.1:6379/1"})
+    assert "RedisCache" in redis.stdout and "redis://127.0.0.1:6379/1" in redis.stdout
+    wrong = _manage(*show, env={**PRODUCTION_ENV, "MRN_CACHE_URL": "memcached://x"})
+    assert wrong.returncode != 0 and "MRN_CACHE_URL must be empty" in wrong.stderr

@@ -16,6 +16,10 @@ from reports import pdf
 
 from ._report_data import COMMENT, fill
 
+# Every test here reads the database (some only through the module's ``rendered`` fixture):
+# the mark keeps pytest-django from running them after the flushing transactional tests.
+pytestmark = pytest.mark.django_db
+
 
 def pdf_pages(data: bytes) -> list[str]:
     return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
