@@ -29,11 +29,19 @@
         layout[key] = Object.assign({}, layout[key], { automargin: true, tickfont: { size: 9 } });
       }
     });
+    Object.keys(layout).forEach(function (key) {
+      var title = layout[key] && layout[key].title;
+      if (/^[xy]axis\d*$/.test(key) && title && typeof title === "object") {
+        layout[key].title = Object.assign({}, title, { font: { size: 9 } });
+      }
+    });
     figure.data.forEach(function (trace) {
-      if (trace.orientation !== "h" || !Array.isArray(trace.y)) { return; }
+      if (!Array.isArray(trace.y)) { return; }
+      var twoLevel = Array.isArray(trace.y[0]);
+      if (trace.orientation !== "h" && !twoLevel) { return; }
       var axis = "yaxis" + (trace.yaxis && trace.yaxis !== "y" ? trace.yaxis.slice(1) : "");
-      var labels = Array.isArray(trace.y[0]) ? trace.y[trace.y.length - 1] : trace.y;
-      trace.y = labels.map(function (label) { return shorten(label, 24); });
+      var labels = twoLevel ? trace.y[trace.y.length - 1] : trace.y;
+      trace.y = labels.map(function (label) { return shorten(label, 16); });
       if (layout[axis] && layout[axis].type === "multicategory") {
         layout[axis] = Object.assign({}, layout[axis], { type: "category" });
       }

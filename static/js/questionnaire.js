@@ -168,7 +168,8 @@
     this.edits += 1;
     this.remember();
     if (this.state === "conflict") { return; } /* the person must choose first */
-    this.state = "pending";
+    /* an earlier "Saved at …" no longer describes what is on the screen */
+    this.setState("pending", "");
     clearTimeout(this.timer);
     var self = this;
     this.timer = setTimeout(function () { self.send(); }, wait);
