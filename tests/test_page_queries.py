@@ -22,21 +22,24 @@ SESSION, SAVE = 3, 3
 PAGES = {
     "home (focal point)": ("focal_a", lambda w: reverse("home"), 3,
                            "own country, question count, shared profiles' countries"),
-    "home (analyst)": ("analyst", lambda w: reverse("home"), 2, "assessments to review, cycles"),
-    "dashboard": ("focal_a", lambda w: reverse("capabilities:dashboard", args=[w.a]), 7,
+    "home (analyst)": ("analyst", lambda w: reverse("home"), 4,
+                       "assessments to review, cycles, notifications, cycles (secretariat panel)"),
+    "dashboard": ("focal_a", lambda w: reverse("capabilities:dashboard", args=[w.a]), 8,
                   "assessment, progress by domain, users who changed, status history, review "
-                  "comments, recent changes, shared-profile countries"),
+                  "comments, recent changes, shared-profile countries, unresolved threads"),
     "domain page": ("focal_a", lambda w: reverse("capabilities:domain", args=[w.a, "D1"]), 6,
                     "assessment, domains, answers, review comments, maturity phases, "
                     "shared-profile countries (questions cached: capabilities/caching.py)"),
     "answer history": ("focal_a", lambda w: reverse("capabilities:answer_history",
-                                                    args=[w.a, w.q]), 5,
-                       "assessment, question, its options, changes, shared-profile countries"),
+                                                    args=[w.a, w.q]), 7,
+                       "assessment, question, its options, changes, comment threads, their "
+                       "replies, shared-profile countries"),
     "check answers": ("focal_a", lambda w: reverse("capabilities:check_answers", args=[w.a]), 4,
                       "assessment, answers, review comments, shared-profile countries "
                       "(questions cached)"),
-    "review": ("analyst", lambda w: reverse("capabilities:review", args=[w.a]), 4,
-               "assessment, answers, review comments, status history (questions cached)"),
+    "review": ("analyst", lambda w: reverse("capabilities:review", args=[w.a]), 6,
+               "assessment, answers, review comments, status history, last submission "
+               "(resubmission banner), unresolved threads (questions cached)"),
     "analysts' list": ("analyst", lambda w: reverse("capabilities:assessment_list"), 3,
                        "cycles, question count, assessments with progress and groups"),
     "review queue": ("analyst", lambda w: reverse("capabilities:review_queue"), 1,
@@ -47,9 +50,11 @@ PAGES = {
                "cycles with data, the cycle's stamp (aggregates cached), the filter form's "
                "three cycle queries"),
     "country profile": ("analyst", lambda w: reverse("reports:country_profile", args=["GHA"])
-                        + f"?cycle={w.cycle}", 7,
+                        + f"?cycle={w.cycle}", 11,
                         "country, its assessments, capabilities, its answers, previous "
-                        "assessments, participation, the cycle's stamp (cohorts cached)"),
+                        "assessments, participation, the cycle's stamp (cohorts cached), "
+                        "then the priorities: capabilities, their phases, the framework's "
+                        "phases, its answers"),
     "heat map": ("analyst", lambda w: reverse("reports:heatmap") + f"?cycle={w.cycle}", 7,
                  "cycles with data, capabilities, assessments, answers, the filter form's three "
                  "cycle queries"),
@@ -63,6 +68,20 @@ PAGES = {
                       "frameworks (form choices)"),
     "downloads": ("analyst", lambda w: reverse("reports:downloads", args=[w.cycle]), 2,
                   "cycle, countries the user may see"),
+    "cycle progress": ("analyst", lambda w: reverse("capabilities:cycle_dashboard",
+                                                    args=[w.cycle]), 4, "cycle, question count, assessments with deadline and progress, reminders sent"),
+    "open a cycle": ("analyst", lambda w: reverse("capabilities:cycle_open"), 1, "frameworks (form choices)"),
+    "deadline": ("analyst", lambda w: reverse("capabilities:deadline_extend", args=[w.a]), 2,
+                 "assessment, its deadline extensions"),
+    "changes since submission": ("analyst", lambda w: reverse(
+        "capabilities:changes_since_submission", args=[w.a]), 2, "assessment, status history (the last two submissions)"),
+    "comment thread": ("focal_a", lambda w: reverse("capabilities:comment_thread",
+                                                    args=[w.a, w.q]), 8, "assessment, question, its options, may discuss, answer, threads, replies, "
+                    "shared-profile countries"),
+    "framework upload": ("admin_user", lambda w: reverse("capabilities:framework_upload"), 0,
+                         "nothing but the session"),
+    "two-factor setup": ("focal_a", lambda w: reverse("two_factor_setup"), 7, "authenticator and recovery devices (django-otp reads them three times), "
+                         "user, devices again, shared-profile countries"),
 }  # fmt: skip
 
 
