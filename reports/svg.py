@@ -46,6 +46,10 @@ matplotlib.rcParams.update(
 )
 
 
+# Fill patterns of the stacked series, in order (print must read in black and white).
+HATCHES = ("", "////", "....")
+
+
 @dataclass(frozen=True)
 class Segment:
     """One series of a stacked bar chart: its legend label, colour and one count per bar."""
@@ -83,12 +87,23 @@ def stacked_bars(
     fig, ax = plt.subplots(figsize=(width_in, height_in), layout="constrained")
     positions = list(range(len(labels)))[::-1]
     left = [0.0] * len(labels)
-    for segment in segments:
+    for index, segment in enumerate(segments):
         widths = []
         for i, count in enumerate(segment.counts):
             base = percent_of[i] if percent_of is not None else 1
             widths.append(100 * count / base if percent_of is not None and base else float(count))
-        ax.barh(positions, widths, left=left, color=segment.color, label=segment.label, height=0.7)
+        ax.barh(
+            positions,
+            widths,
+            left=left,
+            color=segment.color,
+            label=segment.label,
+            height=0.7,
+            # Legible in black and white: every series after the first has its own hatching.
+            hatch=HATCHES[index % len(HATCHES)],
+            edgecolor=INK if index else segment.color,
+            linewidth=0.4,
+        )
         left = [a + b for a, b in zip(left, widths, strict=True)]
     ax.set_yticks(positions, [_wrap(label, 38) for label in labels])
     ax.tick_params(axis="y", length=0)

@@ -79,3 +79,17 @@ def test_every_spec_renders_to_json():
     assert trend.points[0].text == "78% (7 of 9)"
     for spec in (radar, heat, trend):
         json.dumps(charts.to_plotly(spec))
+
+
+def test_printed_bars_tell_yes_from_no_without_colour():
+    from reports import svg
+
+    out = svg.stacked_bars(
+        ["C01", "C02"],
+        [svg.Segment("Yes", svg.YES, (3, 2)), svg.Segment("No", svg.NO, (1, 2))],
+        ["75% · 3 of 4", "50% · 2 of 4"],
+        percent_of=[4, 4],
+    )
+    # The "No" series is hatched (an SVG pattern), the "Yes" series is a plain fill.
+    assert "<pattern" in out
+    assert out.count("fill: url(#") >= 2  # both "No" bars (and the legend swatch)
