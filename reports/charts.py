@@ -117,8 +117,15 @@ def _illustrative_note(illustrative: bool) -> str:
     return _("Illustrative data: not any real country's answers.") if illustrative else ""
 
 
-def _pct(value: int | None) -> str:
-    return "" if value is None else f"{value}%"
+def percent(value: int | None) -> str:
+    """A whole percentage in the active language: "71%" in English, "71 %" in French (a
+    no-break space before the sign). Empty for None."""
+    return "" if value is None else _("%(value)s%%") % {"value": value}
+
+
+def share_text(cell: Cell) -> str:
+    """ "71% (30 of 42)": a shown cell's share beside its n of N, in the active language."""
+    return f"{percent(cell.yes_pct)} ({n_of_n(cell)})"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -517,10 +524,7 @@ def trend_spec(
     rows = []
     for p in points:
         cell = p.cell
-        if cell.shown:
-            text = f"{cell.yes_pct}% ({n_of_n(cell)})"
-        else:
-            text = reason_text(cell, min_cell) or _("No answers")
+        text = share_text(cell) if cell.shown else (reason_text(cell, min_cell) or _("No answers"))
         rows.append(
             TrendRow(
                 cycle=p.label(lang), yes_pct=cell.yes_pct, text=text, illustrative=p.illustrative
@@ -572,7 +576,9 @@ def _bar_traces(
             "legendgroup": "yes",
             "showlegend": show_legend,
             "x": [r.yes_pct if ok else None for r, ok in zip(spec.rows, shown, strict=True)],
-            "text": [_pct(r.yes_pct) if ok else "" for r, ok in zip(spec.rows, shown, strict=True)],
+            "text": [
+                percent(r.yes_pct) if ok else "" for r, ok in zip(spec.rows, shown, strict=True)
+            ],
             "textposition": "inside",
             "insidetextanchor": "middle",
             "textfont": {"color": "#ffffff"},
@@ -588,7 +594,9 @@ def _bar_traces(
             "legendgroup": "no",
             "showlegend": show_legend,
             "x": [r.no_pct if ok else None for r, ok in zip(spec.rows, shown, strict=True)],
-            "text": [_pct(r.no_pct) if ok else "" for r, ok in zip(spec.rows, shown, strict=True)],
+            "text": [
+                percent(r.no_pct) if ok else "" for r, ok in zip(spec.rows, shown, strict=True)
+            ],
             "textposition": "inside",
             "insidetextanchor": "middle",
             "textfont": {"color": TEXT_DARK},

@@ -580,12 +580,12 @@ def hidden_sentence(groups: tuple[str, ...], min_cell: int | None) -> str:
 
 def cell_text(cell: object, min_cell: int | None) -> str:
     """ "71% (30 of 42)" or why the cell is not shown."""
-    from .charts import n_of_n, reason_text
+    from .charts import reason_text, share_text
 
     if cell is None:
         return "–"
     if cell.shown:  # type: ignore[attr-defined]
-        return f"{cell.yes_pct}% ({n_of_n(cell)})"  # type: ignore[attr-defined]
+        return share_text(cell)  # type: ignore[arg-type]
     return reason_text(cell, min_cell) or _("No answers")  # type: ignore[arg-type]
 
 

@@ -21,7 +21,14 @@ matplotlib.use("Agg")
 from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
-from .charts import BreakdownSpec, RadarGeometry, RadarSpec, StackedBarSpec, radar_geometry
+from .charts import (
+    BreakdownSpec,
+    RadarGeometry,
+    RadarSpec,
+    StackedBarSpec,
+    percent,
+    radar_geometry,
+)
 
 FONT = "DejaVu Sans"
 INK = "#1f2933"
@@ -160,7 +167,7 @@ def stacked_bar_svg(spec: StackedBarSpec, *, title: str | None = None) -> str:
     bases = [max(r.answered, 1) if not h else 1 for r, h in zip(rows, hidden, strict=True)]
     notes = []
     for r, h in zip(rows, hidden, strict=True):
-        notes.append(spec.suppressed_label if h else f"{r.yes_pct}% · {r.text}")
+        notes.append(spec.suppressed_label if h else f"{percent(r.yes_pct)} · {r.text}")
     segments = [Segment(spec.yes_label, YES, yes), Segment(spec.no_label, NO, no)]
     if any(hidden):
         segments.append(Segment(spec.suppressed_label, SUPPRESSED, hidden))

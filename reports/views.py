@@ -335,7 +335,7 @@ def _cohort_text(cell: scoring.Cell | None, min_cell: int | None) -> str:
     if cell is None:
         return ""
     if cell.shown:
-        return f"{cell.yes_pct}% ({charts.n_of_n(cell)})"
+        return charts.share_text(cell)
     return charts.reason_text(cell, min_cell)
 
 

@@ -30,3 +30,15 @@ def test_radar_means_use_the_decimal_comma_in_french():
         assert "2,7" in radar_spec([("A", domains)]).series[0].texts[0]
     with translation.override("en"):
         assert "2.7" in radar_spec([("A", domains)]).series[0].texts[0]
+
+
+def test_percentages_follow_the_reader_language():
+    from reports import charts
+
+    template = Template("{% load report_format %}{{ value|percent }}|{{ none|percent }}")
+    with translation.override("en"):
+        assert charts.percent(71) == "71%"
+        assert template.render(Context({"value": 71, "none": None})) == "71%|–"
+    with translation.override("fr"):
+        assert charts.percent(71) == "71\u00a0%"  # a no-break space before the sign
+        assert template.render(Context({"value": 71, "none": None})) == "71\u00a0%|–"
