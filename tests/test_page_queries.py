@@ -22,8 +22,8 @@ SESSION, SAVE = 3, 3
 PAGES = {
     "home (focal point)": ("focal_a", lambda w: reverse("home"), 3,
                            "own country, question count, shared profiles' countries"),
-    "home (analyst)": ("analyst", lambda w: reverse("home"), 4,
-                       "assessments to review, cycles, notifications, cycles (secretariat panel)"),
+    "home (analyst)": ("analyst", lambda w: reverse("home"), 3,
+                       "assessments to review, cycles, notifications"),
     "dashboard": ("focal_a", lambda w: reverse("capabilities:dashboard", args=[w.a]), 8,
                   "assessment, progress by domain, users who changed, status history, review "
                   "comments, recent changes, shared-profile countries, unresolved threads"),

@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 
 from capabilities import permissions
-from capabilities.models import Cycle, Notification
+from capabilities.models import Notification
 
 register = template.Library()
 
@@ -15,7 +15,8 @@ register = template.Library()
 @register.inclusion_tag("capabilities/_secretariat_panel.html", takes_context=True)
 def secretariat_panel(context: dict[str, Any]) -> dict[str, Any]:
     """The secretariat's home-page panel: unread notifications of submissions (the 20 newest),
-    the e-mail preference, and each cycle's progress page. Three queries."""
+    the e-mail preference and opening a cycle (each cycle's progress page is in the home page's
+    table of cycles). One query."""
     user = context["request"].user
     if not permissions.is_analyst(user):
         return {"show": False}
@@ -29,7 +30,6 @@ def secretariat_panel(context: dict[str, Any]) -> dict[str, Any]:
         "show": True,
         "notifications": notifications,
         "notify_by_email": profile.notify_by_email if profile is not None else True,
-        "cycles": list(Cycle.objects.all()),
         "csrf_token": context.get("csrf_token"),
     }
 
