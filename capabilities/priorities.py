@@ -106,8 +106,12 @@ def rank_priorities(
     return tuple(out)
 
 
-def action_plan(assessment, *, lang: str, target: int = TARGET_PHASE) -> tuple[Priority, ...]:
-    """The ranked priorities of ``assessment`` in ``lang`` (access checked by the caller). 4 queries."""
+def action_plan(
+    assessment, *, lang: str, target: int = TARGET_PHASE, statuses: Iterable | None = None
+) -> tuple[Priority, ...]:
+    """The ranked priorities of ``assessment`` in ``lang`` (access checked by the caller).
+    4 queries; 3 when the caller already has the assessment's ``statuses`` (the
+    ``CapabilityStatus`` rows of ``scoring.country_profile``), which are then not read again."""
     from . import scoring
     from .models import Capability, CapabilityPhase, MaturityPhase
 
@@ -126,7 +130,9 @@ def action_plan(assessment, *, lang: str, target: int = TARGET_PHASE) -> tuple[P
         p.number: p.tr("name", lang)
         for p in MaturityPhase.objects.filter(framework_id=framework_id)
     }
-    statuses = {s.code: (s.in_place, s.maturity) for s in scoring.statuses_of(assessment)}
+    if statuses is None:
+        statuses = scoring.statuses_of(assessment)
+    by_code = {s.code: (s.in_place, s.maturity) for s in statuses}
     return rank_priorities(
         [
             CapabilityInput(
@@ -139,7 +145,7 @@ def action_plan(assessment, *, lang: str, target: int = TARGET_PHASE) -> tuple[P
             )
             for c in capabilities
         ],
-        statuses,
+        by_code,
         target=target,
         phase_names=phase_names,
     )

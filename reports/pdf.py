@@ -330,7 +330,7 @@ def _maturity(value: str) -> int | None:
 def build_country_report(
     assessment: Assessment, *, lang: str, assessments: QuerySet[Assessment] | None = None
 ) -> CountryReport:
-    """Everything the country report prints, in ``lang``: 21 queries whatever the data (with a
+    """Everything the country report prints, in ``lang``: 20 queries whatever the data (with a
     previous cycle).
 
     Statuses, maturity by domain and the change since the previous cycle come from
@@ -440,7 +440,7 @@ def build_country_report(
             phases=phases,
             min_cell=settings.MRN_MIN_CELL,
             domain_maturity=profile.domains,
-            priorities=priorities.action_plan(assessment, lang=lang),
+            priorities=priorities.action_plan(assessment, lang=lang, statuses=profile.statuses),
             strongest=strongest_capabilities([c for d in sections for c in d.capabilities]),
             cohorts=cohort_columns(assessment, lang=lang),
             framework_name=framework.tr("name", lang),

@@ -309,7 +309,7 @@ def country_profile(request: HttpRequest, code: str) -> HttpResponse:
         assessment=assessment,
         cycle=cycle,
         profile=profile,
-        priorities=priorities.action_plan(assessment, lang=lang),
+        priorities=priorities.action_plan(assessment, lang=lang, statuses=profile.statuses),
         target_phase=priorities.TARGET_PHASE,
         rows=rows,
         income_label=charts.group_label("income_group", income) if income else "",

@@ -50,11 +50,11 @@ PAGES = {
                "cycles with data, the cycle's stamp (aggregates cached), the filter form's "
                "three cycle queries"),
     "country profile": ("analyst", lambda w: reverse("reports:country_profile", args=["GHA"])
-                        + f"?cycle={w.cycle}", 11,
+                        + f"?cycle={w.cycle}", 10,
                         "country, its assessments, capabilities, its answers, previous "
                         "assessments, participation, the cycle's stamp (cohorts cached), "
                         "then the priorities: capabilities, their phases, the framework's "
-                        "phases, its answers"),
+                        "phases (the answers already read)"),
     "heat map": ("analyst", lambda w: reverse("reports:heatmap") + f"?cycle={w.cycle}", 7,
                  "cycles with data, capabilities, assessments, answers, the filter form's three "
                  "cycle queries"),

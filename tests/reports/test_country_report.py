@@ -325,4 +325,4 @@ def test_page_images_are_saved(reports):
 
 
 def test_the_report_data_costs_a_fixed_number_of_queries(reports):
-    assert reports["queries-en"] == reports["queries-fr"] == 21
+    assert reports["queries-en"] == reports["queries-fr"] == 20
