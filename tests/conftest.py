@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.utils import translation
 
 from capabilities import services
 from capabilities.models import (
@@ -37,6 +39,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, with the reference data loaded once (committed; tests roll back to it)."""
     with django_db_blocker.unblock():
         load_all()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (English), whatever an earlier test activated
+    (a request in French activates French in the test's thread); a test that wants French says so."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from django.urls import reverse
-from django.utils import translation
 from django.utils.html import strip_tags
 
 from capabilities import questionnaire, services
 from tests._workflow import force_submit
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Messages are checked in English, whatever language an earlier test left active."""
-    with translation.override("en"):
-        yield
 
 
 def _text(response) -> str:

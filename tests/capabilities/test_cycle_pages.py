@@ -7,12 +7,11 @@ import csv
 import io
 from datetime import date, timedelta
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from capabilities import services
 from capabilities.models import (
@@ -27,14 +26,6 @@ from capabilities.models import (
 )
 from tests._workflow import force_submit
 from tests.factories import answers_create
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Messages are checked in English, whatever language an earlier test left active."""
-    with translation.override("en"):
-        yield
-
 
 PARTICIPANTS = (
     "country,income_group,region,focal_point_email,focal_point_name,language\n"

@@ -12,7 +12,6 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 from django.urls import reverse
-from django.utils import translation
 
 from capabilities import cycles, services
 from capabilities.models import (
@@ -25,14 +24,6 @@ from capabilities.models import (
     Role,
     Status,
 )
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Messages are checked in English, whatever language an earlier test left active."""
-    with translation.override("en"):
-        yield
-
 
 PARTICIPANTS = (
     "country,income_group,region,focal_point_email,focal_point_name,language\n"

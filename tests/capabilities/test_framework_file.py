@@ -11,19 +11,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import translation
 
 from capabilities import framework_file, services
 from capabilities.models import Capability, FrameworkVersion, Question
 from capabilities.reference_data import FRAMEWORKS_DIR
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Messages are checked in English, whatever language an earlier test left active."""
-    with translation.override("en"):
-        yield
-
 
 FIXTURE = FRAMEWORKS_DIR / "mnr-2016.json"
 

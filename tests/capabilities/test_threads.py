@@ -6,17 +6,10 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from capabilities import questionnaire, services
 from capabilities.models import Assessment, ReviewComment, Status
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Messages are checked in English, whatever language an earlier test left active."""
-    with translation.override("en"):
-        yield
 
 
 def _text(response) -> str:
