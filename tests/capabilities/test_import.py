@@ -178,3 +178,23 @@ def test_a_file_that_is_not_what_its_name_says_is_refused(reference):
         import_responses(data=b"PK\x03\x04junk", file_name="x.csv", cycle_code="imp-2024")
     with pytest.raises(ImportRefused):
         import_responses(data=b"respondent\nR01\n", file_name="x.ods", cycle_code="imp-2024")
+
+
+@pytest.mark.parametrize("command", ["import_responses", "load_framework", "questionnaire_import"])
+def test_commands_refuse_a_file_over_the_upload_bound_and_a_missing_file(
+    command, tmp_path, settings
+):
+    from django.core.management import CommandError, call_command
+
+    settings.MRN_MAX_UPLOAD_BYTES = 100
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"respondent,C01.in_place\n" + b"R1,yes\n" * 50)
+    extra = {
+        "import_responses": {"cycle": "x"},
+        "load_framework": {},
+        "questionnaire_import": {"user": "nobody"},
+    }[command]
+    with pytest.raises(CommandError, match="at most 100 are accepted"):
+        call_command(command, str(big), **extra)
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command(command, str(tmp_path / "missing.csv"), **extra)

@@ -9,12 +9,12 @@ says how many assessments were opened and how many invitations were sent.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from capabilities.cycles import cycle_open, cycle_plan
+from capabilities.management.files import read_input_file
 
 
 def _date(value: str) -> date:
@@ -58,11 +58,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path = Path(options["participants"])
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror}.") from exc
+        path, data = read_input_file(options["participants"])
         plan = cycle_plan(
             code=options["code"],
             name_en=options["name"],

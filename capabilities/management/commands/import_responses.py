@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from capabilities.importer import ImportRefused, import_responses
+from capabilities.management.files import read_input_file
 
 
 class Command(BaseCommand):
@@ -38,11 +38,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path = Path(options["file"])
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror}.") from exc
+        path, data = read_input_file(options["file"])
         try:
             report = import_responses(
                 data=data,

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from capabilities.framework_file import FrameworkFileRefused, load, read, to_xlsx
+from capabilities.management.files import read_input_file
 
 
 class Command(BaseCommand):
@@ -33,19 +34,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path = Path(options["file"])
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror}.") from exc
-        if options.get("xlsx_out"):
-            try:
-                structure = read(data, path.name)
-            except FrameworkFileRefused as exc:
-                raise CommandError("\n".join(exc.problems)) from exc
-            Path(options["xlsx_out"]).write_bytes(to_xlsx(structure.data))
-            self.stdout.write(f"Wrote {options['xlsx_out']}.")
-            return
+        path, data = read_input_file(options["file"])
         if options.get("xlsx_out"):
             try:
                 structure = read(data, path.name)

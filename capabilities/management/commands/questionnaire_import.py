@@ -4,13 +4,12 @@ keep the online answer, all or nothing, one history row per change (source "offl
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from capabilities import offline, permissions, services
+from capabilities.management.files import read_input_file
 
 
 class Command(BaseCommand):
@@ -25,13 +24,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         translation.activate("en")
-        path = Path(str(options["file"]))
-        if not path.is_file():
-            raise CommandError(f"No file at {path}.")
+        _path, data = read_input_file(options["file"])
         user = get_user_model().objects.filter(username=options["user"]).first()
         if user is None or not user.is_active:
             raise CommandError(f"No active user {options['user']!r}.")
-        data = path.read_bytes()
         try:
             # The assessment the file names; then the user's access decides.
             probe = offline.read_workbook(data, questions={})
