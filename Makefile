@@ -50,7 +50,11 @@ run: setup ## Set up on SQLite, load the framework and demo data, print the demo
 	trap 'kill $$(cat .worker.pid) 2>/dev/null; rm -f .worker.pid' EXIT INT TERM; \
 	DJANGO_DEBUG=true $(MANAGE) runserver --noreload 127.0.0.1:$(PORT)
 
-test: venv messages ## Run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set)
+node_modules/vnu-jar/build/dist/vnu.jar: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the browser tests skip the W3C validator (apt-get install npm)"; fi
+
+test: venv messages node_modules/vnu-jar/build/dist/vnu.jar ## Run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set)
 	MRN_TESTING=true DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q
 
 lint: venv ## ruff check, ruff format --check, and no missing migrations
