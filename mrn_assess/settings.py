@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "capabilities.middleware.SessionRefreshMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "capabilities.two_factor.TwoFactorMiddleware",
@@ -230,9 +231,13 @@ CACHES = {"default": {**_cache, "TIMEOUT": MRN_CACHE_SECONDS, "KEY_PREFIX": "mrn
 # Demo logins (password "demo") may only exist when DEBUG is on.
 MRN_DEMO_PASSWORD = "demo"
 
-# Sessions expire after inactivity (default 8 hours) and at browser close.
+# Sessions expire after inactivity (default 8 hours) and at browser close. The expiry slides:
+# capabilities.middleware.SessionRefreshMiddleware saves the session again when it was last saved
+# more than MRN_SESSION_REFRESH_SECONDS ago (not at every request: a write per page view cost
+# three queries on every page).
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 8 * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+MRN_SESSION_REFRESH_SECONDS = env_int("MRN_SESSION_REFRESH_SECONDS", 300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # autosave script reads the token from the form field, not the cookie

@@ -20,23 +20,28 @@ BY_CHOICES = [
 MAX_COMPARED = 5
 
 
-class CycleChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Cycle) -> str:
-        name = obj.tr("name")
-        if obj.is_illustrative and "illustrat" not in name.lower():
-            return _("%(name)s (illustrative)") % {"name": name}
-        return name
+def cycle_label(cycle: Cycle) -> str:
+    """A cycle as the filters name it: its name, marked when the data is illustrative."""
+    name = cycle.tr("name")
+    if cycle.is_illustrative and "illustrat" not in name.lower():
+        return _("%(name)s (illustrative)") % {"name": name}
+    return name
 
 
-def cycle_field() -> CycleChoiceField:
-    """The cycle filter of the analysis pages; each form narrows the queryset to what it offers."""
-    return CycleChoiceField(
+def cycle_field() -> forms.ChoiceField:
+    """The cycle filter of the analysis pages: its choices are the cycles the view has already
+    read (``set_cycles``), by code, so the form costs no query."""
+    return forms.ChoiceField(
         label=_("Cycle"),
-        queryset=Cycle.objects.none(),
-        to_field_name="code",
+        choices=[],
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+
+
+def set_cycles(field: forms.Field, cycles: Sequence[Cycle]) -> None:
+    """Offers ``cycles``, in the order given (the views pass them in the model's order)."""
+    field.choices = [(c.code, cycle_label(c)) for c in cycles]  # type: ignore[attr-defined]
 
 
 class MatrixFilterForm(forms.Form):
@@ -50,9 +55,7 @@ class MatrixFilterForm(forms.Form):
 
     def __init__(self, *args: object, cycles: Sequence[Cycle], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["cycle"]
-        field.queryset = Cycle.objects.filter(pk__in=[c.pk for c in cycles])
-        field.empty_label = None
+        set_cycles(self.fields["cycle"], cycles)
 
 
 class CompareForm(forms.Form):
@@ -71,8 +74,7 @@ class CompareForm(forms.Form):
         **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cycle"].queryset = Cycle.objects.filter(pk__in=[c.pk for c in cycles])
-        self.fields["cycle"].empty_label = None
+        set_cycles(self.fields["cycle"], cycles)
         self.fields["countries"].choices = list(countries)
 
     def clean_countries(self) -> list[str]:

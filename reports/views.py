@@ -43,22 +43,24 @@ def _lang() -> str:
 
 
 def _cycles_with_data() -> list[Cycle]:
-    """Every cycle, those with scored assessments first (newest first). 1 query."""
-    cycles = list(
+    """Every cycle, newest first, each annotated with its number of scored assessments
+    (``scored``). 1 query."""
+    return list(
         Cycle.objects.select_related("framework").annotate(
             scored=Count("assessments", filter=Q(assessments__status__in=SCORED))
         )
     )
-    return sorted(cycles, key=lambda c: c.scored == 0)
 
 
 def _pick_cycle(cycles: list[Cycle], code: str | None) -> Cycle | None:
+    """The cycle asked for (404 if none has that code), else the newest with scored data, else
+    the newest."""
     if code:
         found = next((c for c in cycles if c.code == code), None)
         if found is None:
             raise Http404("No such cycle.")
         return found
-    return cycles[0] if cycles else None
+    return next((c for c in cycles if c.scored), cycles[0] if cycles else None)
 
 
 def _min_cell_for(request: HttpRequest) -> int | None:

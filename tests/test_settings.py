@@ -86,3 +86,38 @@ def test_cache_is_local_memory_by_default_and_the_database_or_redis_by_setting()
     assert "RedisCache" in redis.stdout and "redis://127.0.0.1:6379/1" in redis.stdout
     wrong = _manage(*show, env={**PRODUCTION_ENV, "MRN_CACHE_URL": "memcached://x"})
     assert wrong.returncode != 0 and "MRN_CACHE_URL must be empty" in wrong.stderr
+
+
+@pytest.mark.django_db
+def test_the_session_expiry_slides_without_a_write_at_every_request(client, analyst):
+    """A request soon after the last refresh writes nothing; once the refresh interval has passed,
+    the next request saves the session with a new expiry (SESSION_COOKIE_AGE from now)."""
+    from django.contrib.sessions.models import Session
+    from django.urls import reverse
+
+    from capabilities.middleware import SESSION_STAMP
+
+    client.force_login(analyst)
+    client.get(reverse("reports:methodology"))
+    key = client.session.session_key
+    first = Session.objects.get(session_key=key)
+    client.get(reverse("reports:methodology"))
+    assert Session.objects.get(session_key=key).expire_date == first.expire_date  # no write
+
+    session = client.session  # as if the last refresh were just over the interval ago
+    session[SESSION_STAMP] -= settings.MRN_SESSION_REFRESH_SECONDS
+    session.save()
+    before = Session.objects.get(session_key=key).expire_date
+    client.get(reverse("reports:methodology"))
+    after = Session.objects.get(session_key=key)
+    assert after.expire_date > before
+    assert after.get_decoded()[SESSION_STAMP] > session[SESSION_STAMP]
+
+
+@pytest.mark.django_db
+def test_an_anonymous_request_creates_no_session(client):
+    from django.contrib.sessions.models import Session
+    from django.urls import reverse
+
+    assert client.get(reverse("login")).status_code == 200
+    assert Session.objects.count() == 0
