@@ -5,10 +5,13 @@ database or Redis):
 
 - the framework's questions of a domain with their options and phases (``questionnaire.questions_of``),
   which depend only on the framework version: read by every domain, check and review page;
-- cycle aggregates (``reports/cohorts.py``), keyed by the cycle's stamp.
+- cycle aggregates (``reports/cohorts.py``), keyed by the cycle's stamp;
+- the rendered body of the matrix page and of country profiles (``reports/page_cache.py``),
+  keyed by the cycle's stamp and everything else the body shows.
 
 Every key holds a *generation* number. Saving or deleting any framework row (framework, domain,
-capability, its phases, question, option, generic phase), a cycle or a participation bumps it
+capability, its phases, question, option, generic phase), a cycle, a participation or a country
+bumps it
 (signals connected in CapabilitiesConfig.ready), so an edit in the admin or a reloaded framework
 is seen at the next request. Bulk updates that bypass ``save()`` must call ``bump_generation``.
 
@@ -50,6 +53,7 @@ def connect_signals() -> None:
         AnswerOption,
         Capability,
         CapabilityPhase,
+        Country,
         Cycle,
         Domain,
         FrameworkVersion,
@@ -60,7 +64,7 @@ def connect_signals() -> None:
 
     for model in (
         FrameworkVersion, Domain, Capability, CapabilityPhase, Question, AnswerOption,
-        MaturityPhase, Cycle, Participation,
+        MaturityPhase, Cycle, Participation, Country,
     ):  # fmt: skip
         name = model.__name__
         post_save.connect(bump_generation, sender=model, dispatch_uid=f"generation-save-{name}")

@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.formats import number_format
 from django.utils.http import urlencode
 from django.utils.translation import get_language
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from capabilities import permissions, priorities, scoring
 from capabilities.importer import ImportRefused, import_responses
 from capabilities.models import (
+    Assessment,
     Capability,
     Country,
     Cycle,
@@ -30,7 +32,7 @@ from capabilities.models import (
     Status,
 )
 
-from . import charts, cohorts, exports
+from . import charts, cohorts, exports, page_cache
 from .forms import CompareForm, ImportForm, MatrixFilterForm, TrendForm
 from .links import country_report_links, cycle_links
 from .links import table_links as _table_links
@@ -44,8 +46,8 @@ def _lang() -> str:
 
 def _cycles_with_data() -> list[Cycle]:
     """Every cycle, newest first, each annotated with its number of scored assessments
-    (``scored``). 1 query."""
-    return list(
+    (``scored``) and with its stamp read (reports.cohorts.with_stamps). 1 query."""
+    return cohorts.with_stamps(
         Cycle.objects.select_related("framework").annotate(
             scored=Count("assessments", filter=Q(assessments__status__in=SCORED))
         )
@@ -91,18 +93,31 @@ def _matrix_for(
     request: HttpRequest,
 ) -> tuple[MatrixFilterForm, Cycle | None, scoring.Matrix | None]:
     cycles = _cycles_with_data()
+    form, cycle, by = _matrix_filters(request, cycles)
+    if cycle is None:
+        return form, None, None
+    matrix = cohorts.capability_matrix(cycle, by=by, min_cell=_min_cell_for(request))
+    return form, cycle, matrix
+
+
+def _matrix_filters(
+    request: HttpRequest, cycles: list[Cycle]
+) -> tuple[MatrixFilterForm, Cycle | None, str]:
+    """The filter form, the cycle shown and the breakdown (404 for an unknown one)."""
     form = MatrixFilterForm(request.GET or None, cycles=cycles)
     code = request.GET.get("cycle") or None
     by = request.GET.get("by") or ""
     if by and by not in scoring.GROUP_FIELDS:
         raise Http404("No such breakdown.")
     cycle = _pick_cycle(cycles, code)
-    if cycle is None:
-        return form, None, None
-    if not request.GET:
+    if cycle is not None and not request.GET:
         form = MatrixFilterForm(initial={"cycle": cycle.code, "by": ""}, cycles=cycles)
-    matrix = cohorts.capability_matrix(cycle, by=by, min_cell=_min_cell_for(request))
-    return form, cycle, matrix
+    return form, cycle, by
+
+
+def _filters_query(request: HttpRequest, *names: str) -> str:
+    """The page's filters as a query string, only the known ones (for the download links)."""
+    return urlencode([(n, request.GET[n]) for n in names if request.GET.get(n)])
 
 
 def matrix_table_rows(matrix: scoring.Matrix, lang: str) -> list[dict[str, Any]]:
@@ -133,8 +148,49 @@ def matrix_table_rows(matrix: scoring.Matrix, lang: str) -> list[dict[str, Any]]
 
 @require_GET
 def matrix(request: HttpRequest) -> HttpResponse:
-    """The Figure 1 matrix of a cycle, optionally broken down by group. Every role (aggregates)."""
-    form, cycle, result = _matrix_for(request)
+    """The Figure 1 matrix of a cycle, optionally broken down by group. Every role (aggregates).
+
+    2 queries: the cycles with their stamps, then (when the body is not cached) the matrix,
+    itself cached per stamp (reports.cohorts). The body is cached per cycle stamp, breakdown,
+    disclosure threshold and language (reports.page_cache)."""
+    cycles = _cycles_with_data()
+    form, cycle, by = _matrix_filters(request, cycles)
+    min_cell = _min_cell_for(request)
+    query = _filters_query(request, "cycle", "by")
+    parts = (
+        tuple((c.pk, c.code, c.name_en, c.name_fr, c.is_illustrative, c.scored) for c in cycles),  # type: ignore[attr-defined]
+        cycle.pk if cycle else None,
+        cohorts.stamp_of(cycle) if cycle else None,
+        by,
+        bool(request.GET),
+        query,
+        min_cell,
+    )
+
+    def render_body() -> tuple[str, bool]:
+        context = _matrix_context(request, form, cycle, by, min_cell, query)
+        html = render_to_string("reports/matrix.html#content", context, request)
+        return html, bool(context.get("figure"))
+
+    body, has_figure = page_cache.body("matrix", parts, render_body)
+    context = {
+        "body": body,
+        "cycle": cycle,
+        "figure": has_figure,
+        "illustrative": bool(cycle and cycle.is_illustrative),
+    }
+    return render(request, "reports/matrix.html", context)
+
+
+def _matrix_context(
+    request: HttpRequest,
+    form: MatrixFilterForm,
+    cycle: Cycle | None,
+    by: str,
+    min_cell: int | None,
+    query: str,
+) -> dict[str, Any]:
+    result = cohorts.capability_matrix(cycle, by=by, min_cell=min_cell) if cycle else None
     context: dict[str, Any] = {"form": form, "cycle": cycle, "matrix": result}
     if cycle is not None and result is not None:
         lang = _lang()
@@ -153,14 +209,13 @@ def matrix(request: HttpRequest) -> HttpResponse:
             rows=matrix_table_rows(result, lang),
             domains=_domains(result),
             illustrative=cycle.is_illustrative,
-            query=request.GET.urlencode(),
+            query=query,
             min_cell=settings.MRN_MIN_CELL,
             by_label=charts.by_label(result.by),
-            downloads=_table_links("reports:matrix_download", request.GET.urlencode())
-            + cycle_links(cycle),
+            downloads=_table_links("reports:matrix_download", query) + cycle_links(cycle),
             breakdown_note=_breakdown_note(result),
         )
-    return render(request, "reports/matrix.html", context)
+    return context
 
 
 def _breakdown_note(result: scoring.Matrix) -> str:
@@ -239,7 +294,11 @@ def matrix_download(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_GET
 def country_profile(request: HttpRequest, code: str) -> HttpResponse:
     """A country's status, maturity radar, change since its previous cycle, beside cohorts
-    (all countries, its income group) — never beside other named countries."""
+    (all countries, its income group) — never beside other named countries.
+
+    3 queries when the body is cached (reports.page_cache): the country, the assessments of it
+    the user may see, the cycle's stamp. The key holds all three, the user's role, disclosure
+    threshold and right to the country's answers."""
     country = get_object_or_404(Country, code=code)
     permissions.require_country_profile(request.user, country)
     visible = permissions.profile_assessments(request.user, country)
@@ -255,9 +314,54 @@ def country_profile(request: HttpRequest, code: str) -> HttpResponse:
     )
     if wanted and assessment is None:
         raise Http404("No such assessment.")
+    min_cell = _min_cell_for(request)
+    answers_links = permissions.can_read_country_answers(request.user, country)
+    parts = (
+        (country.pk, country.code, country.name_en, country.name_fr),
+        tuple(
+            (
+                a.pk,
+                a.cycle_id,
+                a.cycle.code,
+                a.cycle.name_en,
+                a.cycle.name_fr,
+                a.status,
+                a.updated_at.isoformat(),
+            )
+            for a in assessments
+        ),  # fmt: skip
+        assessment.pk if assessment else None,
+        cohorts.stamp_of(assessment.cycle) if assessment else None,
+        permissions.role_of(request.user),
+        min_cell,
+        answers_links,
+    )
+
+    def render_body() -> tuple[str, bool]:
+        context = _profile_context(request, country, assessments, assessment, visible)
+        html = render_to_string("reports/country_profile.html#content", context, request)
+        return html, bool(context.get("radar"))
+
+    body, has_radar = page_cache.body("profile", parts, render_body)
+    context = {
+        "body": body,
+        "country": country,
+        "radar": has_radar,
+        "illustrative": bool(assessment and assessment.cycle.is_illustrative),
+    }
+    return render(request, "reports/country_profile.html", context)
+
+
+def _profile_context(
+    request: HttpRequest,
+    country: Country,
+    assessments: list[Assessment],
+    assessment: Assessment | None,
+    visible: QuerySet[Assessment],
+) -> dict[str, Any]:
     context: dict[str, Any] = {"country": country, "assessments": assessments}
     if assessment is None:
-        return render(request, "reports/country_profile.html", context)
+        return context
     cycle = assessment.cycle
     lang = _lang()
     k = settings.MRN_MIN_CELL
@@ -330,7 +434,7 @@ def country_profile(request: HttpRequest, code: str) -> HttpResponse:
         )
         + cycle_links(cycle),
     )
-    return render(request, "reports/country_profile.html", context)
+    return context
 
 
 def _cohort_text(cell: scoring.Cell | None, min_cell: int | None) -> str:

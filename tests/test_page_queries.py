@@ -47,15 +47,13 @@ PAGES = {
                      "submitted assessments with country and groups"),
     "team": ("focal_a", lambda w: reverse("capabilities:team"), 3,
              "team profiles, domains (form choices), domains (labels)"),
-    "matrix": ("analyst", lambda w: reverse("reports:matrix") + f"?cycle={w.cycle}", 2,
-               "cycles with data (the filter form's choices too), the cycle's stamp "
-               "(aggregates cached)"),
+    "matrix": ("analyst", lambda w: reverse("reports:matrix") + f"?cycle={w.cycle}", 1,
+               "the cycles with their stamps (the filter's choices too; the body is cached: "
+               "reports/page_cache.py)"),
     "country profile": ("analyst", lambda w: reverse("reports:country_profile", args=["GHA"])
-                        + f"?cycle={w.cycle}", 10,
-                        "country, its assessments, capabilities, its answers, previous "
-                        "assessments, participation, the cycle's stamp (cohorts cached), "
-                        "then the priorities: capabilities, their phases, the framework's "
-                        "phases (the answers already read)"),
+                        + f"?cycle={w.cycle}", 3,
+                        "country, its assessments the user may see, the cycle's stamp (the "
+                        "body is cached: reports/page_cache.py)"),
     "heat map": ("analyst", lambda w: reverse("reports:heatmap") + f"?cycle={w.cycle}", 4,
                  "cycles with data (the filter form's choices too), capabilities, assessments, "
                  "answers"),

@@ -250,9 +250,9 @@ def test_focal_points_told_of_a_return_in_their_language_text_and_html_unless_th
         assert mimetype == "text/html" and "Add evidence." in html
 
 
-# Session, user, profile, cycle, question count, the rows (one query), which rows link to a
-# review, and the session save (3); the download skips the link query.
-QUERIES, QUERIES_CSV = 10, 9
+# Session, the user with their profile, cycle, question count, the rows (one query), which rows
+# link to a review; the download skips the link query.
+QUERIES, QUERIES_CSV = 6, 5
 
 
 def test_cycle_dashboard_costs_the_same_queries_with_5_and_50_countries(
