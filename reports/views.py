@@ -329,7 +329,7 @@ def country_profile(request: HttpRequest, code: str) -> HttpResponse:
                 a.updated_at.isoformat(),
             )
             for a in assessments
-        ),  # fmt: skip
+        ),
         assessment.pk if assessment else None,
         cohorts.stamp_of(assessment.cycle) if assessment else None,
         permissions.role_of(request.user),
