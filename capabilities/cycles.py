@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -346,9 +346,7 @@ def cycle_plan(
 
 
 @transaction.atomic
-def cycle_open(
-    *, plan: CyclePlan, user: AbstractBaseUser | None, request: Any = None
-) -> OpenResult:
+def cycle_open(*, plan: CyclePlan, user: User | None, request: Any = None) -> OpenResult:
     """Applies a plan without problems: cycle, participations, assessments, focal points, invitations.
 
     Idempotent: a second run with the same file creates nothing and sends no invitation (focal points
@@ -441,7 +439,7 @@ def cycle_open(
 
 @transaction.atomic
 def deadline_extend(
-    *, assessment: Assessment, new_deadline: date, reason: str, user: AbstractBaseUser
+    *, assessment: Assessment, new_deadline: date, reason: str, user: User
 ) -> DeadlineExtension:
     """Moves one country's deadline later; recorded with who, when, from, to and why."""
     reason = (reason or "").strip()

@@ -26,7 +26,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -175,7 +175,7 @@ def _text_cell(cell: object, value: object) -> None:
         cell.value = value  # type: ignore[attr-defined]
 
 
-def editable_domains(user: AbstractBaseUser, assessment: Assessment) -> list[Domain]:
+def editable_domains(user: User, assessment: Assessment) -> list[Domain]:
     """The domains whose questions the user's file carries: all for a focal point, a
     contributor's own domains. One query."""
     codes = permissions.editable_domain_codes(user, assessment)
@@ -200,7 +200,7 @@ def _answers(assessment: Assessment) -> dict[int, Answer]:
     }
 
 
-def build_workbook(assessment: Assessment, *, user: AbstractBaseUser | None, lang: str) -> bytes:
+def build_workbook(assessment: Assessment, *, user: User | None, lang: str) -> bytes:
     """The questionnaire of ``assessment`` as XLSX in ``lang``: the domains ``user`` may edit
     (all when ``user`` is None: the management command). Callers check access first."""
     from openpyxl import Workbook
@@ -766,7 +766,7 @@ def _display(question: Question, content: tuple[str, str, list[str]]) -> str:
     return " · ".join(str(p) for p in parts)
 
 
-def build_preview(assessment: Assessment, *, user: AbstractBaseUser, parsed: ParsedFile) -> Preview:
+def build_preview(assessment: Assessment, *, user: User, parsed: ParsedFile) -> Preview:
     """What applying ``parsed`` would change, per domain. Reads only: 4 queries."""
     check_file_matches(parsed, assessment)
     questions = {q.code: q for q in _questions(assessment)}

@@ -29,6 +29,7 @@ from capabilities.models import (
     Participation,
     Status,
 )
+from capabilities.permissions import AuthenticatedRequest
 
 from . import charts, cohorts, exports
 from .forms import CompareForm, ImportForm, MatrixFilterForm, TrendForm
@@ -577,7 +578,7 @@ def methodology(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: AuthenticatedRequest) -> HttpResponse:
     """Administrators upload a survey file: the same import and report as import_responses."""
     permissions.require_admin(request.user)
     report = None
