@@ -6,6 +6,8 @@ cannot be edited through the app).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -271,16 +273,19 @@ class ProfileForm(forms.ModelForm):
         model = Profile
         fields = ["role", "country", "domain_codes", "language"]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         codes = Domain.objects.order_by("code").values_list("code", "name_en").distinct()
         seen: dict[str, str] = {}
         for code, name in codes:
             seen.setdefault(code, f"{code} {name}")
-        self.fields["domain_codes"].choices = sorted(seen.items())
+        field = self.fields["domain_codes"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = sorted(seen.items())
 
     def clean(self) -> dict[str, object]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         role, country = data.get("role"), data.get("country")
         if role in ("focal_point", "contributor") and country is None:
             self.add_error("country", _("A focal point or contributor needs a country."))

@@ -6,9 +6,12 @@ their domains, or removes their access. Administrators manage everyone in the Dj
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,11 +27,11 @@ from .permissions import AuthenticatedRequest
 class InvitationForm(PasswordResetForm):
     """Sends one new contributor the link to choose a password (Django's reset token)."""
 
-    def __init__(self, *args: object, invited: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, invited: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.invited = invited
 
-    def get_users(self, email: str) -> list[object]:
+    def get_users(self, email: str) -> list[User]:
         return [self.invited]
 
 
@@ -39,7 +42,7 @@ def invitations_allowed(request: HttpRequest) -> bool:
     )
 
 
-def send_invitation(request: HttpRequest, user: object, country_name: str) -> None:
+def send_invitation(request: HttpRequest, user: User, country_name: str) -> None:
     """Sends ``user`` the link to choose a password (a new one each time: the old ones stay
     valid until they expire or a password is chosen)."""
     form = InvitationForm({"email": user.email}, invited=user)

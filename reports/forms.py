@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -48,9 +49,10 @@ class MatrixFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
-    def __init__(self, *args: object, cycles: Sequence[Cycle], **kwargs: object) -> None:
+    def __init__(self, *args: Any, cycles: Sequence[Cycle], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["cycle"]
+        assert isinstance(field, CycleChoiceField)
         field.queryset = Cycle.objects.filter(pk__in=[c.pk for c in cycles])
         field.empty_label = None
 
@@ -65,15 +67,17 @@ class CompareForm(forms.Form):
 
     def __init__(
         self,
-        *args: object,
+        *args: Any,
         cycles: Sequence[Cycle],
         countries: Sequence[tuple[str, str]],
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cycle"].queryset = Cycle.objects.filter(pk__in=[c.pk for c in cycles])
-        self.fields["cycle"].empty_label = None
-        self.fields["countries"].choices = list(countries)
+        cycle, chosen = self.fields["cycle"], self.fields["countries"]
+        assert isinstance(cycle, CycleChoiceField) and isinstance(chosen, forms.ChoiceField)
+        cycle.queryset = Cycle.objects.filter(pk__in=[c.pk for c in cycles])
+        cycle.empty_label = None
+        chosen.choices = list(countries)
 
     def clean_countries(self) -> list[str]:
         chosen = self.cleaned_data.get("countries") or []
@@ -91,9 +95,11 @@ class TrendForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
-    def __init__(self, *args: object, capabilities: Sequence[tuple[str, str]], **kwargs: object):
+    def __init__(self, *args: Any, capabilities: Sequence[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["capability"].choices = list(capabilities)
+        field = self.fields["capability"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = list(capabilities)
 
 
 class ImportForm(forms.Form):
