@@ -195,7 +195,7 @@ def cycle_dashboard(request: HttpRequest, code: str) -> HttpResponse:
             }
         )
     readable = {
-        a.pk: a.answers_readable
+        a.pk: a.answers_readable  # type: ignore[attr-defined]  # annotated by cycle_assessments
         for a in permissions.cycle_assessments(request.user, cycle).only("pk")
     }
     query = urlencode({"status": status, "sort": sort})

@@ -28,6 +28,7 @@ from . import mail, services
 from .importer import _group_value, read_table
 from .models import (
     Assessment,
+    AssessmentQuerySet,
     Country,
     Cycle,
     DeadlineExtension,
@@ -622,7 +623,7 @@ DASHBOARD_SORTS = ("country", "status", "progress", "deadline", "activity", "rem
 def dashboard_rows(
     *,
     cycle: Cycle,
-    assessments: QuerySet[Assessment],
+    assessments: AssessmentQuerySet,
     status: str = "",
     sort: str = "country",
     today: date | None = None,
@@ -661,7 +662,7 @@ def dashboard_rows(
                 country=a.country,
                 status=a.status,
                 status_label=str(Status(a.status).label),
-                answered=a.answered_count,
+                answered=a.answered_count,  # type: ignore[attr-defined]  # with_progress() annotation
                 total=total,
                 deadline=deadline,
                 last_activity=activity,

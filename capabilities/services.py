@@ -560,7 +560,7 @@ def invitation_send(
 
 
 def _thread_root(comment: ReviewComment) -> ReviewComment:
-    return comment if comment.parent_id is None else comment.parent
+    return comment.parent or comment  # no query when parent_id is None
 
 
 @transaction.atomic

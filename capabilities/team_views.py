@@ -63,6 +63,9 @@ def team(request: AuthenticatedRequest) -> HttpResponse:
     """The country's team, and a form to add a contributor."""
     permissions.require_team_manager(request.user)
     country = permissions.country_of(request.user)
+    assert (
+        country is not None
+    )  # a focal point always has a country (ProfileForm.clean in the admin)
     members = list(
         permissions.team_members(request.user)
         .select_related("user")
@@ -128,7 +131,7 @@ def team_member(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("capabilities:team")
     try:
         services.contributor_update(
@@ -162,6 +165,7 @@ def team_invite(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("capabilities:team")
     if not invitations_allowed(request):
         return auth.too_many_requests(request)
+    assert profile.country is not None  # team_members: the manager's own country
     send_invitation(request, user, profile.country.name)
     messages.success(
         request,

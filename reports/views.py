@@ -50,7 +50,7 @@ def _cycles_with_data() -> list[Cycle]:
             scored=Count("assessments", filter=Q(assessments__status__in=SCORED))
         )
     )
-    return sorted(cycles, key=lambda c: c.scored == 0)
+    return sorted(cycles, key=lambda c: c.scored == 0)  # type: ignore[attr-defined]  # annotated above
 
 
 def _pick_cycle(cycles: list[Cycle], code: str | None) -> Cycle | None:
