@@ -6,7 +6,7 @@ cannot be edited through the app).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
@@ -67,7 +67,14 @@ def _framework_id(obj: object) -> int | None:
     return getattr(obj, "framework_id", None)
 
 
-class FrameworkInUseMixin:
+if TYPE_CHECKING:  # the admin classes these mixins are mixed into, for super()'s methods
+    _ModelAdminBase = admin.options.BaseModelAdmin[Any]
+    _InlineBase = admin.options.InlineModelAdmin[Any, Any]
+else:
+    _ModelAdminBase = _InlineBase = object
+
+
+class FrameworkInUseMixin(_ModelAdminBase):
     """A framework version used by a cycle with answers is read-only here too: it is superseded
     by a new version (docs/framework-format.md), never changed."""
 
@@ -84,7 +91,7 @@ class FrameworkInUseMixin:
         return not self._in_use(obj) and super().has_delete_permission(request, obj)
 
 
-class FrameworkInUseInlineMixin(FrameworkInUseMixin):
+class FrameworkInUseInlineMixin(FrameworkInUseMixin, _InlineBase):
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return not self._in_use(obj) and super().has_add_permission(request, obj)
 
@@ -195,8 +202,8 @@ class ParticipationAdmin(admin.ModelAdmin):
 class StatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = StatusChange
     extra = 0
-    fields = ["changed_at", "from_status", "to_status", "reason", "changed_by"]
-    readonly_fields = fields
+    readonly_fields = ["changed_at", "from_status", "to_status", "reason", "changed_by"]
+    fields = tuple(readonly_fields)
 
 
 @admin.register(Assessment)
