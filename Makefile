@@ -57,9 +57,10 @@ node_modules/vnu-jar/build/dist/vnu.jar: package.json package-lock.json
 test: venv messages node_modules/vnu-jar/build/dist/vnu.jar ## Run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set)
 	MRN_TESTING=true DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q
 
-lint: venv ## ruff check, ruff format --check, and no missing migrations
+lint: venv ## ruff check, ruff format --check, mypy (config in pyproject.toml), and no missing migrations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	MRN_TESTING=true $(BIN)/mypy
 	MRN_TESTING=true $(MANAGE) makemigrations --check --dry-run
 
 format: venv ## Reformat the code with ruff

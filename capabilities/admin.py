@@ -6,6 +6,8 @@ cannot be edited through the app).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -65,7 +67,14 @@ def _framework_id(obj: object) -> int | None:
     return getattr(obj, "framework_id", None)
 
 
-class FrameworkInUseMixin:
+if TYPE_CHECKING:  # the admin classes these mixins are mixed into, for super()'s methods
+    _ModelAdminBase = admin.options.BaseModelAdmin[Any]
+    _InlineBase = admin.options.InlineModelAdmin[Any, Any]
+else:
+    _ModelAdminBase = _InlineBase = object
+
+
+class FrameworkInUseMixin(_ModelAdminBase):
     """A framework version used by a cycle with answers is read-only here too: it is superseded
     by a new version (docs/framework-format.md), never changed."""
 
@@ -82,7 +91,7 @@ class FrameworkInUseMixin:
         return not self._in_use(obj) and super().has_delete_permission(request, obj)
 
 
-class FrameworkInUseInlineMixin(FrameworkInUseMixin):
+class FrameworkInUseInlineMixin(FrameworkInUseMixin, _InlineBase):
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return not self._in_use(obj) and super().has_add_permission(request, obj)
 
@@ -193,8 +202,8 @@ class ParticipationAdmin(admin.ModelAdmin):
 class StatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = StatusChange
     extra = 0
-    fields = ["changed_at", "from_status", "to_status", "reason", "changed_by"]
-    readonly_fields = fields
+    readonly_fields = ["changed_at", "from_status", "to_status", "reason", "changed_by"]
+    fields = tuple(readonly_fields)
 
 
 @admin.register(Assessment)
@@ -271,16 +280,19 @@ class ProfileForm(forms.ModelForm):
         model = Profile
         fields = ["role", "country", "domain_codes", "language"]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         codes = Domain.objects.order_by("code").values_list("code", "name_en").distinct()
         seen: dict[str, str] = {}
         for code, name in codes:
             seen.setdefault(code, f"{code} {name}")
-        self.fields["domain_codes"].choices = sorted(seen.items())
+        field = self.fields["domain_codes"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = sorted(seen.items())
 
     def clean(self) -> dict[str, object]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         role, country = data.get("role"), data.get("country")
         if role in ("focal_point", "contributor") and country is None:
             self.add_error("country", _("A focal point or contributor needs a country."))

@@ -311,8 +311,8 @@ def suppress_complementary(cells: Sequence[Cell]) -> tuple[Cell, ...]:
     """Given the group cells of one capability: if exactly one is suppressed, also hide the
     smallest visible one (fewest answers, then name) so the hidden one cannot be derived by
     subtracting the visible groups from the overall total."""
-    hidden = [c for c in cells if c.suppressed and c.answered > 0]
-    visible = [c for c in cells if not c.suppressed and c.answered > 0]
+    hidden = [c for c in cells if c.suppressed and (c.answered or 0) > 0]
+    visible = [c for c in cells if not c.suppressed and (c.answered or 0) > 0]
     if len(hidden) != 1 or not visible:
         return tuple(cells)
     target = min(visible, key=lambda c: (c.answered, c.group))
@@ -418,7 +418,7 @@ def maturity_summary(
         raise ValueError("A maturity distribution has four phases.")
     if min_cell is not None and sum(dist) < min_cell:
         return MaturitySummary(code, group, (0, 0, 0, 0), None, suppressed=True)
-    return MaturitySummary(code, group, dist, median_phase(dist))  # type: ignore[arg-type]
+    return MaturitySummary(code, group, dist, median_phase(dist))
 
 
 def build_matrix(
@@ -471,6 +471,7 @@ def build_matrix(
         ]
         cells.append(overall)
         if protect:
+            assert group_cells_min is not None  # protect: min_cell was given
             cells.extend(
                 protect_breakdown(
                     cap.code,

@@ -27,6 +27,7 @@ from reports import exports
 from . import cycles, permissions, services
 from .forms import CycleOpenForm, DeadlineExtensionForm
 from .models import Cycle, DeadlineExtension, Notification, Profile, Role, Status
+from .permissions import AuthenticatedRequest
 
 _SIGNING_SALT = "capabilities.cycle_open"
 
@@ -48,7 +49,7 @@ def _plan_from(data: dict[str, Any], content: bytes, file_name: str) -> cycles.C
 
 
 @require_http_methods(["GET", "POST"])
-def cycle_open(request: HttpRequest) -> HttpResponse:
+def cycle_open(request: AuthenticatedRequest) -> HttpResponse:
     """Step 1: the cycle's settings and the participants file → a preview of every row and every
     problem, nothing written. Step 2 (``confirm``): the previewed file is applied."""
     permissions.require_analyst(request.user)
@@ -194,7 +195,7 @@ def cycle_dashboard(request: HttpRequest, code: str) -> HttpResponse:
             }
         )
     readable = {
-        a.pk: a.answers_readable
+        a.pk: a.answers_readable  # type: ignore[attr-defined]  # annotated by cycle_assessments
         for a in permissions.cycle_assessments(request.user, cycle).only("pk")
     }
     query = urlencode({"status": status, "sort": sort})
@@ -214,7 +215,7 @@ def cycle_dashboard(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def deadline_extend(request: HttpRequest, pk: int) -> HttpResponse:
+def deadline_extend(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Extends one country's deadline (recorded: from, to, why, who, when) and lists the record."""
     permissions.require_analyst(request.user)
     assessment = get_object_or_404(
@@ -251,7 +252,7 @@ def deadline_extend(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_resend(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Sends the country's focal points who have not chosen a password yet a fresh link."""
     permissions.require_analyst(request.user)
     assessment = get_object_or_404(
@@ -290,7 +291,7 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthenticatedRequest) -> HttpResponse:
     """Marks the user's notifications read, or sets whether notifications also come by e-mail
     (the secretariat: submissions; focal points: returns and validations). Anyone signed in,
     for themselves only."""

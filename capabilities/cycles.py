@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -28,6 +28,7 @@ from . import mail, services
 from .importer import _group_value, read_table
 from .models import (
     Assessment,
+    AssessmentQuerySet,
     Country,
     Cycle,
     DeadlineExtension,
@@ -346,9 +347,7 @@ def cycle_plan(
 
 
 @transaction.atomic
-def cycle_open(
-    *, plan: CyclePlan, user: AbstractBaseUser | None, request: Any = None
-) -> OpenResult:
+def cycle_open(*, plan: CyclePlan, user: User | None, request: Any = None) -> OpenResult:
     """Applies a plan without problems: cycle, participations, assessments, focal points, invitations.
 
     Idempotent: a second run with the same file creates nothing and sends no invitation (focal points
@@ -441,7 +440,7 @@ def cycle_open(
 
 @transaction.atomic
 def deadline_extend(
-    *, assessment: Assessment, new_deadline: date, reason: str, user: AbstractBaseUser
+    *, assessment: Assessment, new_deadline: date, reason: str, user: User
 ) -> DeadlineExtension:
     """Moves one country's deadline later; recorded with who, when, from, to and why."""
     reason = (reason or "").strip()
@@ -624,7 +623,7 @@ DASHBOARD_SORTS = ("country", "status", "progress", "deadline", "activity", "rem
 def dashboard_rows(
     *,
     cycle: Cycle,
-    assessments: QuerySet[Assessment],
+    assessments: AssessmentQuerySet,
     status: str = "",
     sort: str = "country",
     today: date | None = None,
@@ -663,7 +662,7 @@ def dashboard_rows(
                 country=a.country,
                 status=a.status,
                 status_label=str(Status(a.status).label),
-                answered=a.answered_count,
+                answered=a.answered_count,  # type: ignore[attr-defined]  # with_progress() annotation
                 total=total,
                 deadline=deadline,
                 last_activity=activity,

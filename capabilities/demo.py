@@ -12,6 +12,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from . import services
@@ -183,7 +184,7 @@ def _describe() -> list[tuple[str, str]]:
     return list(labels.items())
 
 
-def _demo_users() -> dict[str, object]:
+def _demo_users() -> dict[str, User]:
     User = get_user_model()
     countries = Country.objects.in_bulk(field_name="code")
     users = {}

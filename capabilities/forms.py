@@ -15,7 +15,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from . import values
-from .models import Answer, Question, QuestionKind, YesNo
+from .models import Answer, FrameworkVersion, Question, QuestionKind, YesNo
 
 CHOICE_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple)
 
@@ -36,7 +36,7 @@ class EvidenceField(forms.CharField):
         text = super().to_python(value)
         return [line.strip() for line in str(text or "").splitlines() if line.strip()]
 
-    def validate(self, value: list[str]) -> None:  # type: ignore[override]
+    def validate(self, value: list[str]) -> None:
         if self.required and not value:
             raise ValidationError(self.error_messages["required"], code="required")
         try:
@@ -272,7 +272,9 @@ class ContributorForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["domain_codes"].choices = _domain_choices()
+        field = self.fields["domain_codes"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = _domain_choices()
 
 
 class ContributorDomainsForm(forms.Form):
@@ -285,10 +287,13 @@ class ContributorDomainsForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["domain_codes"].choices = _domain_choices()
+        field = self.fields["domain_codes"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = _domain_choices()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("active") and not data.get("domain_codes"):
             self.add_error(
                 "domain_codes", _("Choose at least one domain, or remove the person's access.")
@@ -320,7 +325,7 @@ class CycleOpenForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
-    framework = forms.ModelChoiceField(
+    framework: forms.ModelChoiceField[FrameworkVersion] = forms.ModelChoiceField(
         label=_("Framework version"),
         queryset=None,
         to_field_name="code",
@@ -349,7 +354,9 @@ class CycleOpenForm(forms.Form):
         from .models import FrameworkVersion
 
         super().__init__(*args, **kwargs)
-        self.fields["framework"].queryset = FrameworkVersion.objects.all()
+        field = self.fields["framework"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = FrameworkVersion.objects.all()
 
     def clean_reminder_days(self) -> list[int] | None:
         from .models import validate_reminder_days

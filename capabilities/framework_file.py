@@ -199,9 +199,9 @@ def _read_xlsx(data: bytes) -> Structure:
     attach("capability_phases", "capability", capabilities, "phases")
     questions = attach("questions", "capability", capabilities, "questions")
     attach("options", "question", questions, "options")
-    for sheet, entries in sheets.items():  # other top-level lists, e.g. consistency_rules
-        if sheet not in known:
-            top[sheet] = [entry for _place, entry in entries]
+    for name, entries in sheets.items():  # other top-level lists, e.g. consistency_rules
+        if name not in known:
+            top[name] = [entry for _place, entry in entries]
     if problems:
         raise FrameworkFileRefused(problems)
     return structure
@@ -216,7 +216,7 @@ def to_xlsx(data: dict[str, Any]) -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])  # the empty sheet a new workbook has
 
     def sheet(title: str, rows: list[dict[str, Any]], first: list[str]) -> None:
         columns: list[str] = list(first)
@@ -399,7 +399,7 @@ def check(structure: Structure) -> list[str]:
                             _("%(place)s: the headline question (.in_place) must be yes_no.")
                             % {"place": qplace}
                         )
-                bounds = []
+                bounds: list[int | float | None] = []
                 for key in ("min_value", "max_value"):
                     value = question.get(key)
                     if value is None:
@@ -412,7 +412,8 @@ def check(structure: Structure) -> list[str]:
                             % {"place": qplace, "field": key}
                         )
                         bounds.append(None)
-                if None not in bounds and bounds[0] > bounds[1]:
+                low, high = bounds
+                if low is not None and high is not None and low > high:
                     problems.append(
                         _("%(place)s: min_value is above max_value.") % {"place": qplace}
                     )

@@ -44,7 +44,7 @@ from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import ElementTree
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -753,7 +753,7 @@ def import_responses(
     create_participants: bool = False,
     dry_run: bool = False,
     illustrative: bool = False,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
 ) -> ImportReport:
     """Imports one file into a cycle, all or nothing; raises ImportRefused listing every problem.
 
@@ -861,7 +861,7 @@ def _write(
     cycle: Cycle | None,
     framework: FrameworkVersion,
     illustrative: bool,
-    user: AbstractBaseUser | None,
+    user: User | None,
 ) -> None:
     if cycle is None:
         name_en, name_fr, opens_on = _cycle_names(report.cycle_code, illustrative)

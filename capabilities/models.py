@@ -122,7 +122,7 @@ class MaturityPhase(Bilingual):
     def natural_key(self) -> tuple[str, int]:
         return (self.framework.code, self.number)
 
-    natural_key.dependencies = ["capabilities.frameworkversion"]
+    natural_key.dependencies = ["capabilities.frameworkversion"]  # type: ignore[attr-defined]  # read by Django's serializers
 
 
 class DomainManager(models.Manager["Domain"]):
@@ -159,7 +159,7 @@ class Domain(Bilingual):
     def natural_key(self) -> tuple[str, str]:
         return (self.framework.code, self.code)
 
-    natural_key.dependencies = ["capabilities.frameworkversion"]
+    natural_key.dependencies = ["capabilities.frameworkversion"]  # type: ignore[attr-defined]  # read by Django's serializers
 
 
 class CapabilityManager(models.Manager["Capability"]):
@@ -204,7 +204,7 @@ class Capability(Bilingual):
     def natural_key(self) -> tuple[str, str]:
         return (self.framework.code, self.code)
 
-    natural_key.dependencies = ["capabilities.domain"]
+    natural_key.dependencies = ["capabilities.domain"]  # type: ignore[attr-defined]  # read by Django's serializers
 
 
 class CapabilityPhaseManager(models.Manager["CapabilityPhase"]):
@@ -246,7 +246,7 @@ class CapabilityPhase(Bilingual):
     def natural_key(self) -> tuple[str, str, int]:
         return (*self.capability.natural_key(), self.number)
 
-    natural_key.dependencies = ["capabilities.capability"]
+    natural_key.dependencies = ["capabilities.capability"]  # type: ignore[attr-defined]  # read by Django's serializers
 
 
 class QuestionKind(models.TextChoices):
@@ -265,7 +265,7 @@ class YesNo(models.TextChoices):
 
 
 class QuestionQuerySet(QuerySet["Question"]):
-    def for_framework(self, framework: FrameworkVersion) -> QuestionQuerySet:
+    def for_framework(self, framework: FrameworkVersion | int) -> QuestionQuerySet:
         return self.filter(framework=framework)
 
     def headline(self) -> QuestionQuerySet:
@@ -346,7 +346,7 @@ class Question(Bilingual):
     def natural_key(self) -> tuple[str, str]:
         return (self.framework.code, self.code)
 
-    natural_key.dependencies = ["capabilities.capability"]
+    natural_key.dependencies = ["capabilities.capability"]  # type: ignore[attr-defined]  # read by Django's serializers
 
     @property
     def text(self) -> str:
@@ -406,7 +406,7 @@ class AnswerOption(Bilingual):
     def natural_key(self) -> tuple[str, str, str]:
         return (*self.question.natural_key(), self.code)
 
-    natural_key.dependencies = ["capabilities.question"]
+    natural_key.dependencies = ["capabilities.question"]  # type: ignore[attr-defined]  # read by Django's serializers
 
     @property
     def label(self) -> str:
@@ -634,7 +634,7 @@ class Participation(models.Model):
     def natural_key(self) -> tuple[str, str]:
         return (self.cycle.code, self.country.code)
 
-    natural_key.dependencies = ["capabilities.cycle", "capabilities.country"]
+    natural_key.dependencies = ["capabilities.cycle", "capabilities.country"]  # type: ignore[attr-defined]  # read by Django's serializers
 
 
 # ---------------------------------------------------------------------------------------------

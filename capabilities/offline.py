@@ -24,9 +24,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -36,6 +37,11 @@ from . import permissions, values
 from .forms import EvidenceField
 from .models import Answer, Assessment, Domain, Question, QuestionKind, YesNo
 from .services import AnswerEntry
+
+if TYPE_CHECKING:  # openpyxl is imported where it is used (import time)
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
 
 # Input bounds of an uploaded questionnaire, in one place (to be unified with the hostile-input
 # bounds of capabilities/values.py).
@@ -175,7 +181,7 @@ def _text_cell(cell: object, value: object) -> None:
         cell.value = value  # type: ignore[attr-defined]
 
 
-def editable_domains(user: AbstractBaseUser, assessment: Assessment) -> list[Domain]:
+def editable_domains(user: User, assessment: Assessment) -> list[Domain]:
     """The domains whose questions the user's file carries: all for a focal point, a
     contributor's own domains. One query."""
     codes = permissions.editable_domain_codes(user, assessment)
@@ -200,12 +206,13 @@ def _answers(assessment: Assessment) -> dict[int, Answer]:
     }
 
 
-def build_workbook(assessment: Assessment, *, user: AbstractBaseUser | None, lang: str) -> bytes:
+def build_workbook(assessment: Assessment, *, user: User | None, lang: str) -> bytes:
     """The questionnaire of ``assessment`` as XLSX in ``lang``: the domains ``user`` may edit
     (all when ``user`` is None: the management command). Callers check access first."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
     from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
 
     with translation.override(lang):
         if user is None:
@@ -221,6 +228,7 @@ def build_workbook(assessment: Assessment, *, user: AbstractBaseUser | None, lan
 
         workbook = Workbook()
         intro = workbook.active
+        assert isinstance(intro, Worksheet)
         intro.title = _sheet_title(_("Instructions"))
         bold = Font(bold=True)
         lines = [
@@ -269,6 +277,7 @@ def build_workbook(assessment: Assessment, *, user: AbstractBaseUser | None, lan
         intro.protection.sheet = True
 
         lists = Workbook().active  # moved into the workbook after the domain sheets
+        assert isinstance(lists, Worksheet)
         lists_column = 0
         headers = [
             _("Code"),
@@ -337,9 +346,9 @@ def build_workbook(assessment: Assessment, *, user: AbstractBaseUser | None, lan
             sheet.protection.sheet = True
             sheet.protection.formatColumns = False
             sheet.protection.formatRows = False
-        lists = _append_sheet(workbook, lists, LISTS_SHEET)
-        lists.sheet_state = "hidden"
-        lists.protection.sheet = True
+        appended = _append_sheet(workbook, lists, LISTS_SHEET)
+        appended.sheet_state = "hidden"
+        appended.protection.sheet = True
 
         meta = workbook.create_sheet(META_SHEET)
         header_rows = [
@@ -376,17 +385,17 @@ def build_workbook(assessment: Assessment, *, user: AbstractBaseUser | None, lan
     return buffer.getvalue()
 
 
-def _append_sheet(workbook: object, source: object, title: str) -> object:
+def _append_sheet(workbook: Workbook, source: Worksheet, title: str) -> Worksheet:
     """Copies the values of ``source`` into a new last sheet of ``workbook``."""
-    sheet = workbook.create_sheet(title)  # type: ignore[attr-defined]
-    for row in source.iter_rows():  # type: ignore[attr-defined]
+    sheet = workbook.create_sheet(title)
+    for row in source.iter_rows():
         for cell in row:
             if cell.value is not None:
                 _text_cell(sheet.cell(row=cell.row, column=cell.column), cell.value)
     return sheet
 
 
-def _validation(question: Question, data_validation: type) -> object | None:
+def _validation(question: Question, data_validation: type[DataValidation]) -> DataValidation | None:
     kind = question.kind
     if kind == QuestionKind.YES_NO:
         labels = ",".join(str(label) for label in _yes_no_labels().values())
@@ -570,6 +579,7 @@ def read_workbook(data: bytes, *, questions: dict[str, Question]) -> ParsedFile:
             )
         for cells in sheet.iter_rows(min_row=FIRST_ROW, max_col=COL_EVIDENCE):
             row_number = cells[0].row
+            assert row_number is not None  # only a detached MergedCell has no row
             code = _text(cells[COL_CODE - 1].value)
             if not code:
                 if any(c.value not in (None, "") for c in cells[COL_ANSWER - 1 :]):
@@ -766,7 +776,7 @@ def _display(question: Question, content: tuple[str, str, list[str]]) -> str:
     return " · ".join(str(p) for p in parts)
 
 
-def build_preview(assessment: Assessment, *, user: AbstractBaseUser, parsed: ParsedFile) -> Preview:
+def build_preview(assessment: Assessment, *, user: User, parsed: ParsedFile) -> Preview:
     """What applying ``parsed`` would change, per domain. Reads only: 4 queries."""
     check_file_matches(parsed, assessment)
     questions = {q.code: q for q in _questions(assessment)}

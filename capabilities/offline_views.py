@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import offline, permissions, services
 from .models import Assessment, Domain
+from .permissions import AuthenticatedRequest
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -59,7 +60,7 @@ class UploadForm(forms.Form):
 
 
 @require_GET
-def questionnaire_download(request: HttpRequest, pk: int) -> HttpResponse:
+def questionnaire_download(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The questionnaire as XLSX in the reader's language: a contributor's file has their domains."""
     assessment = permissions.get_assessment_for_user(request.user, pk)
     permissions.require_offline_questionnaire(request.user, assessment)
@@ -88,7 +89,7 @@ def _render_upload(
 
 
 @require_http_methods(["GET", "POST"])
-def questionnaire_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def questionnaire_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Upload a filled workbook and see what it would change; nothing is written here."""
     assessment = permissions.get_assessment_for_user(request.user, pk)
     permissions.require_offline_questionnaire(request.user, assessment)
@@ -111,7 +112,7 @@ def questionnaire_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def questionnaire_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def questionnaire_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Applies the previewed file, all or nothing, keeping the online answer of each conflict
     unless the person chose the file's."""
     assessment = permissions.get_assessment_for_user(request.user, pk)
@@ -187,7 +188,7 @@ def questionnaire_pdf(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 
 @require_POST
-def prefill(request: HttpRequest, pk: int) -> HttpResponse:
+def prefill(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Start from last cycle: copies the previous validated answers into unanswered questions."""
     assessment = permissions.get_assessment_for_user(request.user, pk, write=True)
     if not permissions.can_prefill_from_previous(request.user, assessment):
@@ -221,7 +222,7 @@ def prefill(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def prefill_confirm(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def prefill_confirm(request: AuthenticatedRequest, pk: int, code: str) -> HttpResponse:
     """Confirms the pre-filled answers of one domain after checking them."""
     assessment = permissions.get_assessment_for_user(request.user, pk, write=True)
     domain = get_object_or_404(Domain, framework=assessment.cycle.framework, code=code)

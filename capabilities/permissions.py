@@ -13,14 +13,32 @@ uses starts from ``visible_assessments(user)``.
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
-from .models import Assessment, Country, Cycle, Domain, Profile, Question, Role, Status
+from .models import (
+    Assessment,
+    AssessmentQuerySet,
+    Country,
+    Cycle,
+    Domain,
+    Profile,
+    Question,
+    Role,
+    Status,
+)
 
-User = AbstractBaseUser | AnonymousUser
+User = AuthUser | AnonymousUser
+
+
+class AuthenticatedRequest(HttpRequest):
+    """The request of every view LoginRequiredMiddleware lets through (all but the
+    ``@login_not_required`` ones): its user is signed in. For type checking only."""
+
+    user: AuthUser
 
 
 def profile_of(user: User) -> Profile | None:
@@ -28,7 +46,7 @@ def profile_of(user: User) -> Profile | None:
     if not user.is_authenticated:
         return None
     try:
-        return user.profile  # type: ignore[union-attr]
+        return user.profile
     except Profile.DoesNotExist:
         return None
 
@@ -36,14 +54,14 @@ def profile_of(user: User) -> Profile | None:
 def role_of(user: User) -> str:
     if not user.is_authenticated:
         return Role.NONE
-    if user.is_superuser:  # type: ignore[union-attr]
+    if user.is_superuser:
         return "admin"
     profile = profile_of(user)
     return profile.role if profile else Role.NONE
 
 
 def is_admin(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_superuser)  # type: ignore[union-attr]
+    return bool(user.is_authenticated and user.is_superuser)
 
 
 def is_analyst(user: User) -> bool:
@@ -84,13 +102,13 @@ def assessment_filter(user: User) -> Q:
     return Q(country_id=country_id)
 
 
-def visible_assessments(user: User) -> QuerySet[Assessment]:
+def visible_assessments(user: User) -> AssessmentQuerySet:
     """Assessments whose answers the user may read. No query until evaluated. (The rule lives
     here only: models.py never imports this module, so the two do not import each other.)"""
     return Assessment.objects.filter(assessment_filter(user))
 
 
-def listed_assessments(user: User) -> QuerySet[Assessment]:
+def listed_assessments(user: User) -> AssessmentQuerySet:
     """Assessments the user may see listed with their status and progress (not their answers).
 
     Analysts see every assessment of a cycle in their list, drafts included, so they can follow
@@ -206,7 +224,7 @@ def can_read_country_answers(user: User, country: Country) -> bool:
     return is_analyst(user) or country_id_of(user) == country.pk
 
 
-def profile_assessments(user: User, country: Country) -> QuerySet[Assessment]:
+def profile_assessments(user: User, country: Country) -> AssessmentQuerySet:
     """The assessments a country profile is built from for ``user``.
 
     What the user may read; for a peer looking at a country that shares its profile, that
@@ -252,13 +270,13 @@ def require_review(user: User, assessment: Assessment) -> None:
         raise PermissionDenied("Only analysts can review a submitted assessment.")
 
 
-def review_queue(user: User) -> QuerySet[Assessment]:
+def review_queue(user: User) -> AssessmentQuerySet:
     """Submitted assessments waiting for review, for analysts (403 for everyone else)."""
     require_analyst(user)
     return visible_assessments(user).submitted()
 
 
-def cycle_assessments(user: User, cycle: Cycle) -> QuerySet[Assessment]:
+def cycle_assessments(user: User, cycle: Cycle) -> AssessmentQuerySet:
     """Every assessment of the cycle the analyst may see listed, annotated ``answers_readable``.
 
     Analysts only (403 otherwise). ``answers_readable`` says whether the answers may be opened
@@ -276,10 +294,11 @@ def cycle_assessments(user: User, cycle: Cycle) -> QuerySet[Assessment]:
 
 def team_members(user: User) -> QuerySet[Profile]:
     """The profiles a focal point manages: its country's team. Empty for everyone else."""
-    if role_of(user) != Role.FOCAL_POINT:
+    country_id = country_id_of(user)
+    if role_of(user) != Role.FOCAL_POINT or country_id is None:
         return Profile.objects.none()
     return Profile.objects.filter(
-        country_id=country_id_of(user), role__in=[Role.FOCAL_POINT, Role.CONTRIBUTOR]
+        country_id=country_id, role__in=[Role.FOCAL_POINT, Role.CONTRIBUTOR]
     )
 
 

@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +23,7 @@ from .models import (
     Answer,
     AnswerChange,
     Assessment,
+    AssessmentQuerySet,
     CapabilityPhase,
     Domain,
     MaturityPhase,
@@ -276,7 +277,7 @@ def answer_history(assessment: Assessment, question: Question) -> list[AnswerCha
     )
 
 
-def with_list_columns(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
+def with_list_columns(assessments: AssessmentQuerySet) -> AssessmentQuerySet:
     """Adds what the analysts' list shows: country, cycle, progress (``answered_count``), and the
     cycle's ``income_group`` and ``region`` of the country. One query for any number of rows."""
     participation = Participation.objects.filter(

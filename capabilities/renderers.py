@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.forms.renderers import DjangoTemplates
+from django.http import HttpRequest
 
 WIDGETS = "django/forms/widgets/"
 
@@ -87,7 +88,7 @@ class LeanFormRenderer(DjangoTemplates):
     """Django's default renderer, with the widgets of ``FAST`` rendered without templates."""
 
     def render(
-        self, template_name: str, context: dict[str, Any], request: object | None = None
+        self, template_name: str, context: dict[str, Any], request: HttpRequest | None = None
     ) -> str:
         fast = FAST.get(template_name)
         if fast is not None and "widget" in context:

@@ -106,6 +106,7 @@ from .arithmetic import (  # re-exported: the public API of scoring
 from .models import (
     Answer,
     Assessment,
+    AssessmentQuerySet,
     Capability,
     Cycle,
     FrameworkVersion,
@@ -201,7 +202,7 @@ def _with_group(qs: QuerySet, by: str, cycle: Cycle, country_path: str) -> Query
     ).annotate(grp=Coalesce(F(f"cycle_participation__{by}"), Value("")))
 
 
-def _scored(cycle: Cycle, assessments: QuerySet[Assessment] | None) -> QuerySet[Assessment]:
+def _scored(cycle: Cycle, assessments: AssessmentQuerySet | None) -> AssessmentQuerySet:
 
     base = assessments if assessments is not None else Assessment.objects.all()
     return base.scored().filter(cycle=cycle)
@@ -228,7 +229,7 @@ def load_capabilities(framework: FrameworkVersion) -> tuple[CapabilityRef, ...]:
 
 
 def populations(
-    cycle: Cycle, *, by: str = "", assessments: QuerySet[Assessment] | None = None
+    cycle: Cycle, *, by: str = "", assessments: AssessmentQuerySet | None = None
 ) -> dict[str, int]:
     """N per group (scored assessments), plus "" for the whole cycle. 1 query."""
 
@@ -250,7 +251,7 @@ def answer_rows(
     *,
     by: str = "",
     question_codes: Sequence[str] | None = None,
-    assessments: QuerySet[Assessment] | None = None,
+    assessments: AssessmentQuerySet | None = None,
 ) -> tuple[list[tuple[str, str, str, int]], list[tuple[str, str, str, int]]]:
     """ONE GROUP BY query over the scored answers of a cycle.
 
@@ -286,7 +287,7 @@ def capability_matrix(
     *,
     by: str = "",
     min_cell: int | None = None,
-    assessments: QuerySet[Assessment] | None = None,
+    assessments: AssessmentQuerySet | None = None,
 ) -> Matrix:
     """The capability matrix of a cycle (Figure 1), optionally by group. 3 queries.
 
@@ -314,7 +315,7 @@ def question_breakdown(
     *,
     by: str = "",
     min_cell: int | None = None,
-    assessments: QuerySet[Assessment] | None = None,
+    assessments: AssessmentQuerySet | None = None,
 ) -> Breakdown:
     """Any yes/no question of a cycle, overall and by group (same rules as the matrix). 2 queries."""
     pops = populations(cycle, by=by, assessments=assessments)
@@ -361,7 +362,7 @@ def statuses_of(assessment: Assessment) -> tuple[CapabilityStatus, ...]:
     )
 
 
-def country_profile(assessment: Assessment, *, assessments: QuerySet[Assessment]) -> CountryProfile:
+def country_profile(assessment: Assessment, *, assessments: AssessmentQuerySet) -> CountryProfile:
     """A country's status in a cycle, its maturity by domain, and the change since its previous
     scored assessment (by capability code). ``assessments`` is what the viewer may read
     (permissions.visible_assessments). 4 queries (3 when there is no previous cycle)."""
@@ -395,7 +396,7 @@ def cycle_sort_key(cycle: Cycle) -> tuple[object, object]:
 
 
 def _previous_assessment(
-    assessment: Assessment, assessments: QuerySet[Assessment]
+    assessment: Assessment, assessments: AssessmentQuerySet
 ) -> Assessment | None:
     """The country's latest scored assessment in a cycle before this one. 1 query."""
     others = list(
@@ -459,7 +460,7 @@ def cohort_domain_maturity(
     )
 
 
-def heatmap(cycle: Cycle, *, assessments: QuerySet[Assessment]) -> Heatmap:
+def heatmap(cycle: Cycle, *, assessments: AssessmentQuerySet) -> Heatmap:
     """Every scored assessment of the cycle that ``assessments`` allows, by capability. 3 queries."""
 
     capabilities = load_capabilities(cycle.framework)

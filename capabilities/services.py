@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -57,7 +57,7 @@ class SaveResult:
     stale: StaleAnswer | None = None
 
 
-def _display_name(user: AbstractBaseUser | None) -> str:
+def _display_name(user: User | None) -> str:
     if user is None:
         return _("someone")
     full = user.get_full_name() if hasattr(user, "get_full_name") else ""
@@ -132,7 +132,7 @@ def lock_editable(assessment: Assessment, *, source: str = "web") -> Assessment:
 def answers_save_page(
     *,
     assessment: Assessment,
-    user: AbstractBaseUser | None,
+    user: User | None,
     entries: Sequence[Entry],
     source: str = "web",
 ) -> PageResult:
@@ -267,7 +267,7 @@ def answer_save(
     value: str,
     comment: str = "",
     evidence: list[str] | None = None,
-    user: AbstractBaseUser | None,
+    user: User | None,
     base_version: int | None,
     source: str = "web",
 ) -> SaveResult:
@@ -297,7 +297,7 @@ class StaleEntries(Exception):
 def answers_save_offline(
     *,
     assessment: Assessment,
-    user: AbstractBaseUser | None,
+    user: User | None,
     entries: Sequence[Entry],
     source: str = SOURCE_OFFLINE_FILE,
 ) -> list[SaveResult]:
@@ -328,7 +328,7 @@ def _stale(answer: Answer) -> StaleAnswer:
 
 
 def _set_status(
-    *, assessment: Assessment, to_status: str, user: AbstractBaseUser | None, reason: str
+    *, assessment: Assessment, to_status: str, user: User | None, reason: str
 ) -> StatusChange:
     change = StatusChange.objects.create(
         assessment=assessment,
@@ -354,7 +354,7 @@ def _lock(assessment: Assessment) -> Assessment:
 
 
 @transaction.atomic
-def assessment_submit(*, assessment: Assessment, user: AbstractBaseUser) -> StatusChange:
+def assessment_submit(*, assessment: Assessment, user: User) -> StatusChange:
     """Draft → submitted. Refused while required questions are unanswered, counted here under
     the assessment's row lock (every answer write takes the same lock first), so no save can slip
     in between the count and the status change."""
@@ -378,9 +378,7 @@ def assessment_submit(*, assessment: Assessment, user: AbstractBaseUser) -> Stat
 
 
 @transaction.atomic
-def assessment_return(
-    *, assessment: Assessment, user: AbstractBaseUser, reason: str
-) -> StatusChange:
+def assessment_return(*, assessment: Assessment, user: User, reason: str) -> StatusChange:
     """Submitted → draft, with the reason the country must read. A reason is required."""
     reason = (reason or "").strip()
     if not reason:
@@ -394,9 +392,7 @@ def assessment_return(
 
 
 @transaction.atomic
-def assessment_validate(
-    *, assessment: Assessment, user: AbstractBaseUser, reason: str = ""
-) -> StatusChange:
+def assessment_validate(*, assessment: Assessment, user: User, reason: str = "") -> StatusChange:
     """Submitted → validated."""
     _lock(assessment)
     if assessment.status != Status.SUBMITTED:
@@ -409,7 +405,7 @@ def assessment_validate(
 
 
 def review_comment_add(
-    *, assessment: Assessment, question: Question, user: AbstractBaseUser, text: str
+    *, assessment: Assessment, question: Question, user: User, text: str
 ) -> ReviewComment:
     text = (text or "").strip()
     if not text:
@@ -476,8 +472,8 @@ def contributor_add(
     last_name: str,
     email: str,
     domain_codes: list[str],
-    added_by: AbstractBaseUser,
-) -> AbstractBaseUser:
+    added_by: User,
+) -> User:
     """Creates a contributor of ``country`` with no usable password (they set one by e-mail)."""
     from django.contrib.auth import get_user_model
 
@@ -516,8 +512,8 @@ def contributor_update(*, profile: Profile, domain_codes: list[str], active: boo
 
 def invitation_send(
     *,
-    user: AbstractBaseUser,
-    inviter: AbstractBaseUser | None,
+    user: User,
+    inviter: User | None,
     request: object = None,
     cycle: Cycle | None = None,
 ) -> Invitation:
@@ -564,11 +560,11 @@ def invitation_send(
 
 
 def _thread_root(comment: ReviewComment) -> ReviewComment:
-    return comment if comment.parent_id is None else comment.parent
+    return comment.parent or comment  # no query when parent_id is None
 
 
 @transaction.atomic
-def comment_reply(*, thread: ReviewComment, user: AbstractBaseUser, text: str) -> ReviewComment:
+def comment_reply(*, thread: ReviewComment, user: User, text: str) -> ReviewComment:
     """Adds a reply (country or secretariat) to a thread. Callers check permissions.can_discuss."""
     text = (text or "").strip()
     if not text:
@@ -585,7 +581,7 @@ def comment_reply(*, thread: ReviewComment, user: AbstractBaseUser, text: str) -
 
 @transaction.atomic
 def comment_set_resolved(
-    *, thread: ReviewComment, user: AbstractBaseUser, resolved: bool, text: str = ""
+    *, thread: ReviewComment, user: User, resolved: bool, text: str = ""
 ) -> ReviewComment:
     """Resolves or reopens a thread; the change is recorded in the thread as a reply."""
     from .models import CommentAction
@@ -633,9 +629,7 @@ class PrefillResult:
 
 
 @transaction.atomic
-def assessment_prefill_from_previous(
-    *, assessment: Assessment, user: AbstractBaseUser | None
-) -> PrefillResult:
+def assessment_prefill_from_previous(*, assessment: Assessment, user: User | None) -> PrefillResult:
     """Copies the answers of the country's previous validated assessment into the questions of
     ``assessment`` that have no answer yet, matched by capability and question code. Each copy is
     one history row (source "previous_cycle") and stays marked pre-filled until a person saves
@@ -692,9 +686,7 @@ def assessment_prefill_from_previous(
     )
 
 
-def prefilled_confirm(
-    *, assessment: Assessment, user: AbstractBaseUser | None, domain_code: str
-) -> int:
+def prefilled_confirm(*, assessment: Assessment, user: User | None, domain_code: str) -> int:
     """Marks the pre-filled answers of one domain as checked by ``user``; returns how many.
     The caller checks that the user may edit the domain."""
     return Answer.objects.filter(

@@ -6,9 +6,12 @@ their domains, or removes their access. Administrators manage everyone in the Dj
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,16 +21,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import auth, permissions, services, throttle
 from .forms import ContributorDomainsForm, ContributorForm
 from .models import Role
+from .permissions import AuthenticatedRequest
 
 
 class InvitationForm(PasswordResetForm):
     """Sends one new contributor the link to choose a password (Django's reset token)."""
 
-    def __init__(self, *args: object, invited: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, invited: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.invited = invited
 
-    def get_users(self, email: str) -> list[object]:
+    def get_users(self, email: str) -> list[User]:
         return [self.invited]
 
 
@@ -38,7 +42,7 @@ def invitations_allowed(request: HttpRequest) -> bool:
     )
 
 
-def send_invitation(request: HttpRequest, user: object, country_name: str) -> None:
+def send_invitation(request: HttpRequest, user: User, country_name: str) -> None:
     """Sends ``user`` the link to choose a password (a new one each time: the old ones stay
     valid until they expire or a password is chosen)."""
     form = InvitationForm({"email": user.email}, invited=user)
@@ -48,15 +52,20 @@ def send_invitation(request: HttpRequest, user: object, country_name: str) -> No
         use_https=request.is_secure(),
         subject_template_name="registration/invitation_subject.txt",
         email_template_name="registration/invitation_email.txt",
-        extra_email_context={"country": country_name, "inviter": request.user},
+        # django-stubs types this dict[str, str]; Django hands any value to the template, which
+        # reads inviter.get_full_name.
+        extra_email_context={"country": country_name, "inviter": request.user},  # type: ignore[dict-item]
     )
 
 
 @require_http_methods(["GET", "POST"])
-def team(request: HttpRequest) -> HttpResponse:
+def team(request: AuthenticatedRequest) -> HttpResponse:
     """The country's team, and a form to add a contributor."""
     permissions.require_team_manager(request.user)
     country = permissions.country_of(request.user)
+    assert (
+        country is not None
+    )  # a focal point always has a country (ProfileForm.clean in the admin)
     members = list(
         permissions.team_members(request.user)
         .select_related("user")
@@ -122,7 +131,7 @@ def team_member(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("capabilities:team")
     try:
         services.contributor_update(
@@ -156,6 +165,7 @@ def team_invite(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("capabilities:team")
     if not invitations_allowed(request):
         return auth.too_many_requests(request)
+    assert profile.country is not None  # team_members: the manager's own country
     send_invitation(request, user, profile.country.name)
     messages.success(
         request,

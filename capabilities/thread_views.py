@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,10 +16,11 @@ from django.views.decorators.http import require_http_methods
 
 from . import permissions, questionnaire, services, values
 from .models import Question, ReviewComment
+from .permissions import AuthenticatedRequest
 
 
 @require_http_methods(["GET", "POST"])
-def comment_thread(request: HttpRequest, pk: int, question_id: int) -> HttpResponse:
+def comment_thread(request: AuthenticatedRequest, pk: int, question_id: int) -> HttpResponse:
     user = request.user
     assessment = permissions.get_assessment_for_user(user, pk)
     question = get_object_or_404(

@@ -242,7 +242,7 @@ def display(question: Question, value: str, lang: str | None = None) -> str:
     if value == "":
         return ""
     if question.kind == QuestionKind.YES_NO:
-        labels = {
+        labels: dict[str, str] = {
             YesNo.YES: _("Yes"),
             YesNo.NO: _("No"),
             YesNo.DONT_KNOW: _("Don't know"),
@@ -251,8 +251,8 @@ def display(question: Question, value: str, lang: str | None = None) -> str:
     if question.kind == QuestionKind.MATURITY:
         return _("Phase %(number)s") % {"number": value}
     if question.has_options:
-        labels = {option.code: option.tr("label", lang) for option in question.options.all()}
-        return "; ".join(labels.get(code, code) for code in split_multiple(value))
+        options = {option.code: option.tr("label", lang) for option in question.options.all()}
+        return "; ".join(options.get(code, code) for code in split_multiple(value))
     if question.kind == QuestionKind.NUMBER and question.unit:
         return f"{value} {question.tr('unit', lang)}"
     return value

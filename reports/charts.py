@@ -141,8 +141,8 @@ class BarRow:
     domain_code: str
     domain: str  # translated domain name
     population: int  # N
-    answered: int
-    no_answer: int
+    answered: int | None  # None: withheld, as in arithmetic.Cell
+    no_answer: int | None
     yes: int | None
     no: int | None
     yes_pct: int | None

@@ -68,21 +68,19 @@ def with_stamps(cycles: QuerySet[Cycle]) -> list[Cycle]:
         .annotate(n=Count("id"))
         .values("n")
     )
-    rows = list(
-        cycles.annotate(
-            stamp_assessments=Count("assessments"),
-            stamp_changed=Max("assessments__updated_at"),
-            stamp_participations=Coalesce(Subquery(participations), 0),
-        )
-    )
-    for cycle in rows:
-        n = cycle.stamp_assessments  # type: ignore[attr-defined]
-        changed = cycle.stamp_changed  # type: ignore[attr-defined]
-        cycle._mrn_aggregates_stamp = (  # type: ignore[attr-defined]
-            f"{n}.{cycle.stamp_participations}.{changed.isoformat() if changed else ''}"  # type: ignore[attr-defined]
+    rows: list[Cycle] = []
+    for cycle in cycles.annotate(
+        stamp_assessments=Count("assessments"),
+        stamp_changed=Max("assessments__updated_at"),
+        stamp_participations=Coalesce(Subquery(participations), 0),
+    ):
+        n, changed = cycle.stamp_assessments, cycle.stamp_changed
+        cycle._mrn_aggregates_stamp = (  # type: ignore[attr-defined]  # a per-request memo
+            f"{n}.{cycle.stamp_participations}.{changed.isoformat() if changed else ''}"
             if n
             else "empty"
         )
+        rows.append(cycle)
     return rows
 
 

@@ -34,6 +34,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from capabilities import priorities, scoring, throttle
 from capabilities.models import Assessment, Country, Cycle
 from capabilities.permissions import (
+    AuthenticatedRequest,
     is_analyst,
     require_analyst,
     require_country_profile,
@@ -275,7 +276,7 @@ def matrix_export(request: HttpRequest, cycle_code: str, fmt: str) -> HttpRespon
 
 
 @require_http_methods(["GET", "POST"])
-def bulk_exports(request: HttpRequest, cycle_code: str) -> HttpResponse:
+def bulk_exports(request: AuthenticatedRequest, cycle_code: str) -> HttpResponse:
     """Analysts ask for every country report of a cycle in one ZIP and follow its progress."""
     require_analyst(request.user)
     cycle = _cycle(cycle_code)

@@ -433,7 +433,7 @@ def action_plan_table(priorities: Iterable[Priority], *, title: str) -> Table:
     )
     from .charts import status_label
 
-    rows = [
+    rows: list[tuple[Cell, ...]] = [
         (
             p.rank,
             f"{p.domain_code} {p.domain_name}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -41,7 +42,8 @@ def cycle_field() -> forms.ChoiceField:
 
 def set_cycles(field: forms.Field, cycles: Sequence[Cycle]) -> None:
     """Offers ``cycles``, in the order given (the views pass them in the model's order)."""
-    field.choices = [(c.code, cycle_label(c)) for c in cycles]  # type: ignore[attr-defined]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = [(c.code, cycle_label(c)) for c in cycles]
 
 
 class MatrixFilterForm(forms.Form):
@@ -53,7 +55,7 @@ class MatrixFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
-    def __init__(self, *args: object, cycles: Sequence[Cycle], **kwargs: object) -> None:
+    def __init__(self, *args: Any, cycles: Sequence[Cycle], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_cycles(self.fields["cycle"], cycles)
 
@@ -68,14 +70,16 @@ class CompareForm(forms.Form):
 
     def __init__(
         self,
-        *args: object,
+        *args: Any,
         cycles: Sequence[Cycle],
         countries: Sequence[tuple[str, str]],
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         set_cycles(self.fields["cycle"], cycles)
-        self.fields["countries"].choices = list(countries)
+        chosen = self.fields["countries"]
+        assert isinstance(chosen, forms.ChoiceField)
+        chosen.choices = list(countries)
 
     def clean_countries(self) -> list[str]:
         chosen = self.cleaned_data.get("countries") or []
@@ -93,9 +97,11 @@ class TrendForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
-    def __init__(self, *args: object, capabilities: Sequence[tuple[str, str]], **kwargs: object):
+    def __init__(self, *args: Any, capabilities: Sequence[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["capability"].choices = list(capabilities)
+        field = self.fields["capability"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = list(capabilities)
 
 
 class ImportForm(forms.Form):

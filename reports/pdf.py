@@ -25,7 +25,6 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
@@ -36,6 +35,7 @@ from capabilities import priorities, values
 from capabilities.models import (
     Answer,
     Assessment,
+    AssessmentQuerySet,
     Capability,
     CapabilityPhase,
     Cycle,
@@ -328,7 +328,7 @@ def _maturity(value: str) -> int | None:
 
 
 def build_country_report(
-    assessment: Assessment, *, lang: str, assessments: QuerySet[Assessment] | None = None
+    assessment: Assessment, *, lang: str, assessments: AssessmentQuerySet | None = None
 ) -> CountryReport:
     """Everything the country report prints, in ``lang``: 20 queries whatever the data (with a
     previous cycle).
@@ -542,7 +542,7 @@ def country_report_html(report: CountryReport) -> str:
 
 
 def country_report_pdf(
-    assessment: Assessment, *, lang: str, assessments: QuerySet[Assessment] | None = None
+    assessment: Assessment, *, lang: str, assessments: AssessmentQuerySet | None = None
 ) -> bytes:
     """The country report of ``assessment`` as PDF bytes (access checked by the caller)."""
     report = build_country_report(assessment, lang=lang, assessments=assessments)

@@ -164,7 +164,7 @@ def stacked_bar_svg(spec: StackedBarSpec, *, title: str | None = None) -> str:
     yes = tuple(0 if r.suppressed or r.yes is None else r.yes for r in rows)
     no = tuple(0 if r.suppressed or r.no is None else r.no for r in rows)
     hidden = tuple(1 if r.suppressed or r.yes is None else 0 for r in rows)
-    bases = [max(r.answered, 1) if not h else 1 for r, h in zip(rows, hidden, strict=True)]
+    bases = [max(r.answered or 0, 1) if not h else 1 for r, h in zip(rows, hidden, strict=True)]
     notes = []
     for r, h in zip(rows, hidden, strict=True):
         notes.append(spec.suppressed_label if h else f"{percent(r.yes_pct)} · {r.text}")

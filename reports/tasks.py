@@ -9,7 +9,7 @@ from __future__ import annotations
 import tempfile
 import zipfile
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files import File
 from django.db.models import F
 from django.tasks import task
@@ -35,7 +35,7 @@ def bulk_assessments(export: BulkExport) -> list[Assessment]:
     )
 
 
-def request_bulk_export(*, cycle: Cycle, lang: str, user: AbstractBaseUser) -> BulkExport:
+def request_bulk_export(*, cycle: Cycle, lang: str, user: User) -> BulkExport:
     """Records a bulk export for an analyst or administrator and queues the task."""
     require_analyst(user)  # analysts and administrators
     export = BulkExport.objects.create(cycle=cycle, lang=lang, requested_by=user)

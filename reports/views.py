@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -25,12 +25,14 @@ from capabilities import permissions, priorities, scoring
 from capabilities.importer import ImportRefused, import_responses
 from capabilities.models import (
     Assessment,
+    AssessmentQuerySet,
     Capability,
     Country,
     Cycle,
     Participation,
     Status,
 )
+from capabilities.permissions import AuthenticatedRequest
 
 from . import charts, cohorts, exports, page_cache
 from .forms import CompareForm, ImportForm, MatrixFilterForm, TrendForm
@@ -62,7 +64,8 @@ def _pick_cycle(cycles: list[Cycle], code: str | None) -> Cycle | None:
         if found is None:
             raise Http404("No such cycle.")
         return found
-    return next((c for c in cycles if c.scored), cycles[0] if cycles else None)
+    scored = (c for c in cycles if c.scored)  # type: ignore[attr-defined]  # _cycles_with_data
+    return next(scored, cycles[0] if cycles else None)
 
 
 def _min_cell_for(request: HttpRequest) -> int | None:
@@ -357,7 +360,7 @@ def _profile_context(
     country: Country,
     assessments: list[Assessment],
     assessment: Assessment | None,
-    visible: QuerySet[Assessment],
+    visible: AssessmentQuerySet,
 ) -> dict[str, Any]:
     context: dict[str, Any] = {"country": country, "assessments": assessments}
     if assessment is None:
@@ -683,7 +686,7 @@ def methodology(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: AuthenticatedRequest) -> HttpResponse:
     """Administrators upload a survey file: the same import and report as import_responses."""
     permissions.require_admin(request.user)
     report = None

@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 
 from capabilities import permissions
-from capabilities.models import Notification
+from capabilities.models import Assessment, Notification
 
 register = template.Library()
 
@@ -35,7 +35,7 @@ def secretariat_panel(context: dict[str, Any]) -> dict[str, Any]:
 
 
 @register.simple_tag
-def unresolved_comment_count(assessment: object) -> int:
+def unresolved_comment_count(assessment: Assessment) -> int:
     """Unresolved comment threads on the assessment's answers. One query."""
     from capabilities.questionnaire import unresolved_thread_count
 
@@ -43,7 +43,7 @@ def unresolved_comment_count(assessment: object) -> int:
 
 
 @register.simple_tag
-def changes_since_submission(assessment: object) -> object:
+def changes_since_submission(assessment: Assessment) -> object:
     """capabilities.questionnaire.changes_since_last_submission (None unless resubmitted)."""
     from capabilities.questionnaire import changes_since_last_submission
 
