@@ -32,7 +32,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from . import permissions, values
+from . import labels, permissions, values
 from .forms import EvidenceField
 from .models import Answer, Assessment, Domain, Question, QuestionKind, YesNo
 from .services import AnswerEntry
@@ -66,7 +66,7 @@ def column_letter(number: int) -> str:
 
 
 def _yes_no_labels() -> dict[str, str]:
-    return {YesNo.YES: _("Yes"), YesNo.NO: _("No"), YesNo.DONT_KNOW: _("Don't know")}
+    return {code: labels.answer_label(code) for code in YesNo.values}
 
 
 def cell_value(question: Question, value: str) -> object:
@@ -81,8 +81,8 @@ def cell_value(question: Question, value: str) -> object:
         number = Decimal(value)
         return int(number) if number == number.to_integral_value() else float(number)
     if question.has_options:
-        labels = {option.code: option.tr("label") for option in question.options.all()}
-        return "; ".join(labels.get(code, code) for code in values.split_multiple(value))
+        names = {option.code: option.tr("label") for option in question.options.all()}
+        return "; ".join(names.get(code, code) for code in values.split_multiple(value))
     return value
 
 
@@ -389,8 +389,8 @@ def _append_sheet(workbook: object, source: object, title: str) -> object:
 def _validation(question: Question, data_validation: type) -> object | None:
     kind = question.kind
     if kind == QuestionKind.YES_NO:
-        labels = ",".join(str(label) for label in _yes_no_labels().values())
-        return data_validation(type="list", formula1=f'"{labels}"', allow_blank=True)
+        choices = ",".join(str(label) for label in _yes_no_labels().values())
+        return data_validation(type="list", formula1=f'"{choices}"', allow_blank=True)
     if kind == QuestionKind.MATURITY:
         return data_validation(
             type="whole", operator="between", formula1="1", formula2="4", allow_blank=True

@@ -11,8 +11,8 @@ Public API:
         (points: TrendRow). Each has ``title``, ``subtitle``, ``note``, ``illustrative``.
     Builders: stacked_bar_spec(matrix, ...), breakdown_spec(matrix, ...), radar_spec(...),
         heatmap_spec(heatmap, ...), trend_spec(points, ...)
-    Texts: n_of_n(cell), reason_text(cell, min_cell), group_label(by, code), by_label(by),
-        status_label(value)
+    Texts: n_of_n(cell), reason_text(cell, min_cell), percent(value), share_text(cell);
+        group_label, by_label and status_label are capabilities.labels' (imported here)
     Geometry: radar_geometry(spec) -> RadarGeometry (the same radar on the web and in print)
     Rendering: to_plotly(spec) -> dict (JSON-serialisable: {"data": [...], "layout": {...}})
     Colours: COLOUR_YES, COLOUR_NO, COLOUR_SUPPRESSED, COLOUR_DONT_KNOW, COLOUR_MISSING
@@ -28,10 +28,10 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.formats import number_format
-from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from capabilities.models import IncomeGroup, Region
+from capabilities.labels import active_language, by_label, group_label, status_label
 from capabilities.scoring import (
     REASON_COMPLEMENTARY,
     REASON_NO_ANSWERS,
@@ -56,11 +56,6 @@ SERIES_COLOURS = ("#1f5f8b", "#c0504d", "#4d7f3a", "#7e57c2", "#8c6d1f", "#33333
 # Texts
 
 
-def _lang() -> str:
-    """The active language's base code: "fr" or "en"."""
-    return "fr" if (get_language() or "en").startswith("fr") else "en"
-
-
 def n_of_n(cell: Cell) -> str:
     """ "32 of 42": countries with the capability in place, of those that answered yes or no."""
     if cell.answered is None:
@@ -80,37 +75,6 @@ def reason_text(cell: Cell, min_cell: int | None = None) -> str:
     if cell.reason == REASON_NO_ANSWERS:
         return _("No country answered yes or no.")
     return ""
-
-
-def by_label(by: str) -> str:
-    return {
-        "": _("All countries"),
-        "income_group": _("Income group"),
-        "region": _("Region"),
-        "survey": _("Survey"),
-    }.get(by, by)
-
-
-def group_label(by: str, code: str) -> str:
-    """A group's name for people (income groups and regions translated, surveys as coded)."""
-    if code == "":
-        return _("All countries")
-    if by == "income_group" and code in IncomeGroup.values:
-        return str(IncomeGroup(code).label)
-    if by == "region" and code in Region.values:
-        return str(Region(code).label)
-    if by == "survey":
-        return {"government": _("Government survey"), "unicef": _("UNICEF survey")}.get(code, code)
-    return code
-
-
-def status_label(value: str) -> str:
-    return {
-        "yes": _("In place"),
-        "no": _("Not in place"),
-        "dont_know": _("Don't know"),
-        "": _("No answer"),
-    }.get(value, value)
 
 
 def _illustrative_note(illustrative: bool) -> str:
@@ -321,7 +285,7 @@ def stacked_bar_spec(
     lang: str | None = None,
 ) -> StackedBarSpec:
     """The Figure 1 bars of one group ("" = all countries) of a matrix."""
-    lang = lang or _lang()
+    lang = lang or active_language()
     rows = []
     for cap, cell in matrix.rows(group):
         rows.append(
@@ -413,7 +377,7 @@ def radar_spec(
     lang: str | None = None,
 ) -> RadarSpec:
     """Maturity by domain; ``series`` is (name, domain means) — e.g. the country, then cohorts."""
-    lang = lang or _lang()
+    lang = lang or active_language()
     axes: tuple[str, ...] = ()
     out = []
     for name, domains in series:
@@ -469,7 +433,7 @@ def heatmap_spec(
     illustrative: bool = False,
     lang: str | None = None,
 ) -> HeatmapSpec:
-    lang = lang or _lang()
+    lang = lang or active_language()
     caps = heatmap.capabilities
     z, text, hover = [], [], []
     for country in heatmap.countries:
@@ -520,7 +484,7 @@ def trend_spec(
     min_cell: int | None = None,
     lang: str | None = None,
 ) -> TrendSpec:
-    lang = lang or _lang()
+    lang = lang or active_language()
     rows = []
     for p in points:
         cell = p.cell

@@ -31,7 +31,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from capabilities import priorities, scoring, throttle
+from capabilities import labels, priorities, scoring, throttle
 from capabilities.models import Assessment, Country, Cycle
 from capabilities.permissions import (
     is_analyst,
@@ -66,9 +66,7 @@ def _busy(request: HttpRequest) -> HttpResponse:
 
 def _lang(request: HttpRequest) -> str:
     """The ``lang`` query parameter if it is a site language, else the active language."""
-    wanted = request.GET.get("lang") or request.POST.get("lang") or get_language() or "en"
-    base = wanted.split("-")[0]
-    return base if base in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    return labels.language(request.GET.get("lang") or request.POST.get("lang") or get_language())
 
 
 def _cycle(code: str) -> Cycle:

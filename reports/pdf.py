@@ -33,6 +33,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from capabilities import priorities, values
+from capabilities.labels import status_label
 from capabilities.models import (
     Answer,
     Assessment,
@@ -314,15 +315,6 @@ def cohort_text(domain: DomainMaturity) -> str:
     return number_format(domain.mean, 1)
 
 
-def status_label(status: str | None) -> str:
-    """charts.status_label, plus "Not assessed" for a capability of no assessment."""
-    from .charts import status_label as chart_status_label
-
-    if status is None:
-        return _("Not assessed")
-    return str(chart_status_label(status))
-
-
 def _maturity(value: str) -> int | None:
     return int(value) if value in ("1", "2", "3", "4") else None
 
@@ -425,9 +417,7 @@ def build_country_report(
             "country": assessment.country.tr("name", lang),
             "cycle": cycle.tr("name", lang),
         }
-        previous_name = (
-            profile.previous_cycle_name_fr if lang == "fr" else ""
-        ) or profile.previous_cycle_name_en
+        previous_name = profile.previous_cycle_label(lang)
         framework = cycle.framework
         return CountryReport(
             assessment=assessment,

@@ -16,11 +16,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, render
 from django.utils.formats import number_format
 from django.utils.http import urlencode
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from capabilities import permissions, priorities, scoring
+from capabilities import labels, permissions, priorities, scoring
 from capabilities.importer import ImportRefused, import_responses
 from capabilities.models import (
     Capability,
@@ -39,7 +38,7 @@ SCORED = [Status.SUBMITTED, Status.VALIDATED]
 
 
 def _lang() -> str:
-    return "fr" if (get_language() or "en").startswith("fr") else "en"
+    return labels.active_language()
 
 
 def _cycles_with_data() -> list[Cycle]:
@@ -319,8 +318,7 @@ def country_profile(request: HttpRequest, code: str) -> HttpResponse:
             (axis, [s.texts[i] for s in radar.series]) for i, axis in enumerate(radar.axes)
         ],
         illustrative=cycle.is_illustrative,
-        previous_name=(profile.previous_cycle_name_fr if lang == "fr" else "")
-        or profile.previous_cycle_name_en,
+        previous_name=profile.previous_cycle_label(lang),
         downloads=(
             country_report_links(cycle, country)
             if permissions.can_read_country_answers(request.user, country)
@@ -403,7 +401,7 @@ def _compare_context(request: HttpRequest) -> dict[str, Any]:
     options: list[tuple[str, str]] = []
     if cycle is not None:
         options = [
-            (c, en if _lang() == "en" else (fr or en))
+            (c, labels.pick(en, fr))
             for c, en, fr in visible.scored()
             .filter(cycle=cycle)
             .order_by("country__name_en")
@@ -489,7 +487,7 @@ def _trend_context(request: HttpRequest) -> dict[str, Any]:
     for code, en, fr in Capability.objects.order_by("code", "-framework__created_at").values_list(
         "code", "name_en", "name_fr"
     ):
-        names.setdefault(code, (fr if lang == "fr" else "") or en)
+        names.setdefault(code, labels.pick(en, fr, lang))
     choices = [(code, f"{code} {name}") for code, name in sorted(names.items())]
     form = TrendForm(request.GET or None, capabilities=choices)
     code = request.GET.get("capability") or (choices[0][0] if choices else "")
