@@ -24,7 +24,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.utils.formats import number_format
@@ -56,7 +56,20 @@ SERIES_COLOURS = ("#1f5f8b", "#c0504d", "#4d7f3a", "#7e57c2", "#8c6d1f", "#33333
 # Texts
 
 
-def n_of_n(cell: Cell) -> str:
+class Counted(Protocol):
+    """What ``n_of_n`` and ``share_text`` read: a scoring ``Cell`` or a ``tables.MatrixRow``."""
+
+    @property
+    def answered(self) -> int | None: ...
+    @property
+    def yes(self) -> int | None: ...
+    @property
+    def suppressed(self) -> bool: ...
+    @property
+    def yes_pct(self) -> int | None: ...
+
+
+def n_of_n(cell: Counted) -> str:
     """ "32 of 42": countries with the capability in place, of those that answered yes or no."""
     if cell.answered is None:
         return _("Not shown")
@@ -87,7 +100,7 @@ def percent(value: int | None) -> str:
     return "" if value is None else _("%(value)s%%") % {"value": value}
 
 
-def share_text(cell: Cell) -> str:
+def share_text(cell: Counted) -> str:
     """ "71% (30 of 42)": a shown cell's share beside its n of N, in the active language."""
     return f"{percent(cell.yes_pct)} ({n_of_n(cell)})"
 

@@ -51,6 +51,8 @@ from capabilities.models import (
 from capabilities.priorities import Priority
 from capabilities.scoring import DomainMaturity
 
+from .tables import MatrixRow, matrix_rows
+
 PRINT_CSS = Path(settings.BASE_DIR) / "static" / "css" / "print.css"
 PDF_VARIANT = "pdf/ua-1"
 
@@ -568,28 +570,22 @@ def hidden_sentence(groups: tuple[str, ...], min_cell: int | None) -> str:
     ) % {"k": k, "groups": "; ".join(groups)}
 
 
-def cell_text(cell: object, min_cell: int | None) -> str:
-    """ "71% (30 of 42)" or why the cell is not shown."""
-    from .charts import reason_text, share_text
+def cell_text(row: MatrixRow | None) -> str:
+    """A breakdown cell: "71% (30 of 42)", or why it is not shown; "–" for no row."""
+    from .charts import share_text
 
-    if cell is None:
+    if row is None:
         return "–"
-    if cell.shown:  # type: ignore[attr-defined]
-        return share_text(cell)  # type: ignore[arg-type]
-    return reason_text(cell, min_cell) or _("No answers")  # type: ignore[arg-type]
-
-
-def matrix_min_cell(user: object | None) -> int | None:
-    """Suppression of the overall matrix (rules in capabilities.permissions.aggregate_min_cell)."""
-    from capabilities.permissions import aggregate_min_cell
-
-    return aggregate_min_cell(user)  # type: ignore[arg-type]
+    if row.shown:
+        return share_text(row)
+    return row.reason or _("No answers")
 
 
 def matrix_report_html(
     cycle: Cycle, *, lang: str, min_cell: int | None, breakdowns: tuple[str, ...] = BREAKDOWNS
 ) -> str:
-    """The print HTML of the matrix report: Figure 1 with its table, then each breakdown."""
+    """The print HTML of the matrix report: Figure 1 with its table, then each breakdown. The
+    tables' figures are the rows of ``tables.matrix_rows``, as in every matrix download."""
     from capabilities import scoring
 
     from . import charts, svg
@@ -597,6 +593,7 @@ def matrix_report_html(
     with translation.override(lang):
         cycle_name = cycle.tr("name", lang)
         matrix = scoring.capability_matrix(cycle, min_cell=min_cell)
+        rows = matrix_rows(matrix, lang)
         spec = charts.stacked_bar_spec(
             matrix, cycle_name=cycle_name, illustrative=cycle.is_illustrative, lang=lang
         )
@@ -609,22 +606,16 @@ def matrix_report_html(
             all_groups = tuple(
                 (g, charts.group_label(by, g), grouped.population(g)) for g in grouped.groups[1:]
             )
+            cells = {(r.capability, r.group): r for r in matrix_rows(grouped, lang) if r.group}
             # A group none of whose cells may be shown gets a sentence, not a column of "not
             # shown" and a page of grey bars.
-            shown = {
-                g
-                for g, _l, _n in all_groups
-                if any(
-                    (cell := grouped.cell(cap.code, g)) is not None and cell.shown
-                    for cap in grouped.answered_capabilities()
-                )
-            }
+            shown = {r.group for r in cells.values() if r.shown}
             groups = tuple(item for item in all_groups if item[0] in shown)
             hidden = tuple(f"{label} (N = {n})" for g, label, n in all_groups if g not in shown)
-            rows = tuple(
+            section_rows = tuple(
                 (
                     f"{cap.code} {cap.label(lang)}",
-                    tuple(cell_text(grouped.cell(cap.code, g), min_cell) for g, _l, _n in groups),
+                    tuple(cell_text(cells.get((cap.code, g))) for g, _l, _n in groups),
                 )
                 for cap in grouped.answered_capabilities()
             )
@@ -633,7 +624,7 @@ def matrix_report_html(
                     by=by,
                     title=breakdown.title,
                     groups=groups,
-                    rows=rows,
+                    rows=section_rows,
                     charts=tuple(
                         (panel.title, svg_data_uri(svg.stacked_bar_svg(panel, title="")))
                         for (g, _l, _n), panel in zip(all_groups, breakdown.panels, strict=True)
@@ -655,6 +646,7 @@ def matrix_report_html(
             "cycle_name": cycle_name,
             "illustrative": cycle.is_illustrative,
             "spec": spec,
+            "rows": rows,
             "figure_uri": (
                 svg_data_uri(svg.stacked_bar_svg(spec))
                 if any(not r.suppressed and r.yes is not None for r in spec.rows)
@@ -673,7 +665,8 @@ def matrix_report_html(
 
 
 def matrix_report_pdf(cycle: Cycle, *, lang: str, min_cell: int | None) -> bytes:
-    """The matrix report of a cycle as PDF bytes; ``min_cell`` from ``matrix_min_cell(user)``."""
+    """The matrix report of a cycle as PDF bytes; ``min_cell`` from
+    ``permissions.aggregate_min_cell(user)``."""
     return render_pdf(matrix_report_html(cycle, lang=lang, min_cell=min_cell))
 
 

@@ -29,7 +29,7 @@ from capabilities.models import (
     Status,
 )
 
-from . import charts, cohorts, exports
+from . import charts, cohorts, exports, tables
 from .forms import CompareForm, ImportForm, MatrixFilterForm, TrendForm
 from .links import country_report_links, cycle_links
 from .links import table_links as _table_links
@@ -103,29 +103,11 @@ def _matrix_for(
 
 
 def matrix_table_rows(matrix: scoring.Matrix, lang: str) -> list[dict[str, Any]]:
-    """What the page's data table shows (and the downloads contain), group by group."""
-    rows = []
-    for group in matrix.groups:
-        for cap, cell in matrix.rows(group):
-            rows.append(
-                {
-                    "capability": cap.code,
-                    "label": cap.label(lang),
-                    "domain": f"{cap.domain_code} {cap.domain_label(lang)}",
-                    "group": group,
-                    "group_label": charts.group_label(matrix.by, group),
-                    "population": cell.population,
-                    "yes": cell.yes,
-                    "no": cell.no,
-                    "no_answer": cell.no_answer,
-                    "answered": cell.answered,
-                    "yes_pct": cell.yes_pct,
-                    "suppressed": cell.suppressed,
-                    "reason": charts.reason_text(cell, matrix.min_cell),
-                    "n_of_n": charts.n_of_n(cell),
-                }
-            )
-    return rows
+    """The page's data table: the rows of ``tables.matrix_rows`` (every column of the download,
+    same values), each with its "n of N" text for display."""
+    return [
+        dict(row.as_dict(), n_of_n=charts.n_of_n(row)) for row in tables.matrix_rows(matrix, lang)
+    ]
 
 
 @require_GET
@@ -187,23 +169,6 @@ def _domains(result: scoring.Matrix) -> list[str]:
     return list(seen.values())
 
 
-DOWNLOAD_COLUMNS = (
-    "capability",
-    "label",
-    "domain",
-    "group",
-    "group_label",
-    "population",
-    "yes",
-    "no",
-    "no_answer",
-    "answered",
-    "yes_pct",
-    "suppressed",
-    "reason",
-)
-
-
 @require_GET
 def matrix_download(request: HttpRequest, fmt: str) -> HttpResponse:
     """Exactly the table under the chart, as CSV or XLSX (same filters, same suppression)."""
@@ -211,18 +176,7 @@ def matrix_download(request: HttpRequest, fmt: str) -> HttpResponse:
     _form, cycle, result = _matrix_for(request)
     if cycle is None or result is None:
         raise Http404("No cycle.")
-    rows = matrix_table_rows(result, _lang())
-    table = exports.Table(
-        title=_("Matrix"),
-        header=DOWNLOAD_COLUMNS,
-        rows=[
-            tuple(
-                ("true" if r[c] else "false") if c == "suppressed" else r[c]
-                for c in DOWNLOAD_COLUMNS
-            )
-            for r in rows
-        ],
-    )
+    table = tables.matrix_table(result, _lang())
     stem = ["matrix", cycle.code, result.by or None]
     if cycle.is_illustrative:
         stem.append("illustrative")
