@@ -178,14 +178,10 @@ def _text_cell(cell: object, value: object) -> None:
 def editable_domains(user: AbstractBaseUser, assessment: Assessment) -> list[Domain]:
     """The domains whose questions the user's file carries: all for a focal point, a
     contributor's own domains. One query."""
-    codes = permissions.editable_domain_codes(user, assessment)
+    codes = permissions.offline_file_domain_codes(user, assessment)
     domains = Domain.objects.filter(framework=assessment.cycle.framework).order_by("order")
-    if codes is None or not permissions.can_edit_assessment(user, assessment):
-        profile = permissions.profile_of(user)
-        if profile is not None and profile.role == "contributor":
-            codes = set(profile.domain_codes or [])
-        else:
-            return list(domains)
+    if codes is None:
+        return list(domains)
     return [domain for domain in domains if domain.code in codes]
 
 
