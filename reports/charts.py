@@ -3,7 +3,7 @@
 A spec is a frozen dataclass holding everything a renderer needs, already translated in the
 language active when it was built (titles, axis titles, legend names, "n of N" texts, reasons for
 suppression). Renderers never compute or translate: ``to_plotly(spec)`` here (web, drawn by
-static/js/charts.js from ``json_script`` data), and matplotlib SVG for print in another module.
+static/js/charts.js from ``json_script`` data), and SVG for print in ``reports.svg``.
 
 Public API:
     Specs: StackedBarSpec (rows: BarRow), BreakdownSpec (panels: StackedBarSpec), RadarSpec

@@ -8,7 +8,9 @@
   (status, maturity phase and its description, answers, comments, evidence), and an annex with
   the method and the questionnaire version. Comment threads of the review print only while they
   are unresolved, in their own section (what is still to settle). Every heading is a PDF bookmark (print.css ``bookmark-level``).
-- ``matrix_report_pdf(cycle, lang=..., user=...)``: the Figure 1 chart and table with breakdowns.
+- ``matrix_report_pdf(cycle, lang=..., min_cell=...)``: the Figure 1 chart and table, then the
+  breakdowns by income group and region; the tables are the rows of ``reports.tables`` (as in
+  every matrix download), ``min_cell`` from ``permissions.aggregate_min_cell(user)``.
 
 Callers check access first (``capabilities.permissions``); these functions print what they get.
 Running headers, "page X of Y", the generation date and the illustrative-data mark are page
