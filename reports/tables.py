@@ -15,7 +15,7 @@ withheld number stays None here, an empty cell in every file and "–" on the pa
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -77,13 +77,16 @@ class MatrixRow:
 
     def as_dict(self) -> dict[str, Cell | bool]:
         """The row as a mapping of column to value (``suppressed`` stays a bool)."""
-        return asdict(self)
+        return {column: getattr(self, column) for column in MATRIX_COLUMNS}
 
     def values(self) -> tuple[Cell, ...]:
         """The row in MATRIX_COLUMNS order as file cells (``suppressed`` as "true"/"false")."""
-        data = asdict(self)
-        data["suppressed"] = "true" if self.suppressed else "false"
-        return tuple(data[column] for column in MATRIX_COLUMNS)
+        return tuple(
+            ("true" if self.suppressed else "false")
+            if column == "suppressed"
+            else getattr(self, column)
+            for column in MATRIX_COLUMNS
+        )
 
 
 def matrix_rows(matrix: Matrix, lang: str) -> tuple[MatrixRow, ...]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import fields
 from html.parser import HTMLParser
 
 import pytest
@@ -104,6 +105,10 @@ def page_cells(row: MatrixRow) -> list[str]:
         counts = [str(row.yes), str(row.no), str(row.answered), str(row.no_answer)]
         counts.append(percent(row.yes_pct) if row.yes_pct is not None else dash)
     return [*head, *counts, n_of_n(row)]
+
+
+def test_the_row_fields_are_the_columns_in_order():
+    assert tuple(f.name for f in fields(MatrixRow)) == MATRIX_COLUMNS
 
 
 @pytest.mark.parametrize("persona", ["analyst", "focal_a"])
