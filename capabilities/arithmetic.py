@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
+from . import labels
+
 GROUP_FIELDS = ("income_group", "region", "survey")
 PHASES = (1, 2, 3, 4)
 
@@ -41,10 +43,10 @@ class CapabilityRef:
     domain_order: int = 0
 
     def label(self, lang: str = "en") -> str:
-        return (self.name_fr if lang == "fr" else "") or self.name_en
+        return labels.pick(self.name_en, self.name_fr, lang)
 
     def domain_label(self, lang: str = "en") -> str:
-        return (self.domain_name_fr if lang == "fr" else "") or self.domain_name_en
+        return labels.pick(self.domain_name_en, self.domain_name_fr, lang)
 
 
 @dataclass(frozen=True)
@@ -199,7 +201,7 @@ class DomainMaturity:
     suppressed: bool = False
 
     def label(self, lang: str = "en") -> str:
-        return (self.domain_name_fr if lang == "fr" else "") or self.domain_name_en
+        return labels.pick(self.domain_name_en, self.domain_name_fr, lang)
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,9 @@ class CountryProfile:
     def status(self, code: str) -> CapabilityStatus:
         return next((s for s in self.statuses if s.code == code), CapabilityStatus(code))
 
+    def previous_cycle_label(self, lang: str = "en") -> str:
+        return labels.pick(self.previous_cycle_name_en, self.previous_cycle_name_fr, lang)
+
 
 @dataclass(frozen=True)
 class HeatmapCountry:
@@ -225,7 +230,7 @@ class HeatmapCountry:
     name_fr: str
 
     def label(self, lang: str = "en") -> str:
-        return (self.name_fr if lang == "fr" else "") or self.name_en
+        return labels.pick(self.name_en, self.name_fr, lang)
 
 
 @dataclass(frozen=True)
@@ -262,7 +267,7 @@ class TrendPoint:
     illustrative: bool = False
 
     def label(self, lang: str = "en") -> str:
-        return (self.cycle_name_fr if lang == "fr" else "") or self.cycle_name_en
+        return labels.pick(self.cycle_name_en, self.cycle_name_fr, lang)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import labels
+
 KINDS = ("headline_maturity",)
 
 
@@ -39,7 +41,7 @@ class Rule:
     message_fr: str
 
     def message(self, lang: str, **values: object) -> str:
-        text = (self.message_fr if lang == "fr" else "") or self.message_en
+        text = labels.pick(self.message_en, self.message_fr, lang)
         return text.format(**values)
 
 

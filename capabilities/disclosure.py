@@ -112,21 +112,21 @@ def hidden_bounds(
 
 
 def audit_rows(rows: Iterable[Mapping[str, object]]) -> list[Bounds]:
-    """Audits the rows of a matrix download (CSV/XLSX columns ``breakdown``, ``group``,
-    ``capability_code``, ``population_N``, ``answered_n``, ``yes``, ``no``; or those of the
-    matrix page's own table download: ``capability``, ``population``, ``answered``). Returns the bounds
-    of every hidden cell; ``[b for b in result if b.workable]`` are the leaks."""
+    """Audits the rows of a matrix download (the columns of ``reports.tables.MATRIX_COLUMNS``
+    it reads: ``breakdown``, ``group``, ``capability``, ``population``, ``answered``, ``yes``,
+    ``no``). Returns the bounds of every hidden cell; ``[b for b in result if b.workable]`` are
+    the leaks."""
     overall: dict[str, Shown] = {}
     breakdowns: dict[tuple[str, str], list[Shown]] = defaultdict(list)
     for row in rows:
         cell = Shown(
             group=str(row.get("group") or ""),
-            population=_int(row.get("population_N", row.get("population"))) or 0,
-            answered=_int(row.get("answered_n", row.get("answered"))),
+            population=_int(row.get("population")) or 0,
+            answered=_int(row.get("answered")),
             yes=_int(row.get("yes")),
             no=_int(row.get("no")),
         )
-        code = str(row.get("capability_code") or row["capability"])
+        code = str(row["capability"])
         if not row.get("breakdown") and not cell.group:
             overall[code] = cell
         elif cell.group:

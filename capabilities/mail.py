@@ -15,12 +15,14 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from . import labels
+
 
 def language_of(user: Any) -> str:
     """The user's chosen language (profile), English when none."""
     # A missing profile raises RelatedObjectDoesNotExist, an AttributeError: getattr gives None.
     profile = getattr(user, "profile", None) if user is not None else None
-    return (profile.language if profile is not None else "") or "en"
+    return labels.language(profile.language if profile is not None else "")
 
 
 def site_url(request: Any = None) -> str:

@@ -15,28 +15,22 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.text import Truncator
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from . import labels
 
 PHASE_NUMBERS = (1, 2, 3, 4)
 
 
-def _lang() -> str:
-    """The active language's base code, 'en' or 'fr' (English for anything else)."""
-    lang = (get_language() or "en").split("-")[0]
-    return "fr" if lang == "fr" else "en"
-
-
 class Bilingual(models.Model):
-    """Adds ``tr(field)``: the French or English value of ``field_fr``/``field_en``."""
+    """Adds ``tr(field)``: the French or English value of ``field_fr``/``field_en``, by the
+    language rule of ``capabilities.labels`` (French missing → English)."""
 
     class Meta:
         abstract = True
 
     def tr(self, field: str, lang: str | None = None) -> str:
-        lang = lang or _lang()
-        value = getattr(self, f"{field}_{lang}", "")
-        return value or getattr(self, f"{field}_en", "")
+        return labels.tr(self, field, lang)
 
     @property
     def name(self) -> str:

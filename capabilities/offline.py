@@ -33,7 +33,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from . import permissions, values
+from . import labels, permissions, values
 from .forms import EvidenceField
 from .models import Answer, Assessment, Domain, Question, QuestionKind, YesNo
 from .services import AnswerEntry
@@ -72,7 +72,7 @@ def column_letter(number: int) -> str:
 
 
 def _yes_no_labels() -> dict[str, str]:
-    return {YesNo.YES: _("Yes"), YesNo.NO: _("No"), YesNo.DONT_KNOW: _("Don't know")}
+    return {code: labels.answer_label(code) for code in YesNo.values}
 
 
 def cell_value(question: Question, value: str) -> object:
@@ -87,8 +87,8 @@ def cell_value(question: Question, value: str) -> object:
         number = Decimal(value)
         return int(number) if number == number.to_integral_value() else float(number)
     if question.has_options:
-        labels = {option.code: option.tr("label") for option in question.options.all()}
-        return "; ".join(labels.get(code, code) for code in values.split_multiple(value))
+        names = {option.code: option.tr("label") for option in question.options.all()}
+        return "; ".join(names.get(code, code) for code in values.split_multiple(value))
     return value
 
 
@@ -184,14 +184,10 @@ def _text_cell(cell: object, value: object) -> None:
 def editable_domains(user: User, assessment: Assessment) -> list[Domain]:
     """The domains whose questions the user's file carries: all for a focal point, a
     contributor's own domains. One query."""
-    codes = permissions.editable_domain_codes(user, assessment)
+    codes = permissions.offline_file_domain_codes(user, assessment)
     domains = Domain.objects.filter(framework=assessment.cycle.framework).order_by("order")
-    if codes is None or not permissions.can_edit_assessment(user, assessment):
-        profile = permissions.profile_of(user)
-        if profile is not None and profile.role == "contributor":
-            codes = set(profile.domain_codes or [])
-        else:
-            return list(domains)
+    if codes is None:
+        return list(domains)
     return [domain for domain in domains if domain.code in codes]
 
 
@@ -398,8 +394,8 @@ def _append_sheet(workbook: Workbook, source: Worksheet, title: str) -> Workshee
 def _validation(question: Question, data_validation: type[DataValidation]) -> DataValidation | None:
     kind = question.kind
     if kind == QuestionKind.YES_NO:
-        labels = ",".join(str(label) for label in _yes_no_labels().values())
-        return data_validation(type="list", formula1=f'"{labels}"', allow_blank=True)
+        choices = ",".join(str(label) for label in _yes_no_labels().values())
+        return data_validation(type="list", formula1=f'"{choices}"', allow_blank=True)
     if kind == QuestionKind.MATURITY:
         return data_validation(
             type="whole", operator="between", formula1="1", formula2="4", allow_blank=True

@@ -9,7 +9,6 @@ capabilities.offline; writing through capabilities.services.
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +18,7 @@ from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import offline, permissions, services
+from . import labels, offline, permissions, services
 from .models import Assessment, Domain
 from .permissions import AuthenticatedRequest
 
@@ -31,8 +30,7 @@ def _session_key(assessment: Assessment) -> str:
 
 
 def _lang(request: HttpRequest) -> str:
-    wanted = (request.GET.get("lang") or get_language() or "en").split("-")[0]
-    return wanted if wanted in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    return labels.language(request.GET.get("lang") or get_language())
 
 
 def _attachment(data: bytes, name: str, content_type: str) -> HttpResponse:

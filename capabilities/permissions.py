@@ -160,6 +160,18 @@ def editable_domain_codes(user: User, assessment: Assessment) -> set[str] | None
     return None
 
 
+def offline_file_domain_codes(user: User, assessment: Assessment) -> set[str] | None:
+    """Domain codes the user's offline file carries (None: all): those they may edit; when they
+    may edit nothing (a read-only copy), a contributor's own domains, anyone else's all."""
+    codes = editable_domain_codes(user, assessment)
+    if codes is None or can_edit_assessment(user, assessment):
+        return codes
+    profile = profile_of(user)
+    if profile and profile.role == Role.CONTRIBUTOR:
+        return set(profile.domain_codes or [])
+    return None
+
+
 def can_edit_domain(user: User, assessment: Assessment, domain: Domain) -> bool:
     codes = editable_domain_codes(user, assessment)
     return codes is None or domain.code in codes

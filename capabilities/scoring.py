@@ -12,9 +12,10 @@ The arithmetic (PRODUCT.md, "Matrix arithmetic"; docs/scoring.md has a worked ex
   ``Decimal``; None when ``answered == 0``. ``no_pct = 100 - yes_pct`` so the bar adds up to 100.
 - Suppression (``min_cell`` = settings.MRN_MIN_CELL, K): a cell with ``answered < K`` shows no yes,
   no or share, and says why. Group breakdowns are always suppressed; the overall matrix is
-  suppressed for people below analyst (views decide, passing ``min_cell``). When exactly one group
-  of a capability is suppressed, the smallest other group is suppressed as well ("complementary"),
-  so the hidden cell cannot be worked out by subtracting the visible groups from the total.
+  suppressed for people below analyst (``permissions.aggregate_min_cell`` decides, callers pass
+  ``min_cell``). For analysts, when exactly one group of a capability is suppressed, the smallest
+  other group is suppressed as well ("complementary"); below analyst the breakdown follows the
+  stricter ``protect_breakdown`` (docs/scoring.md, "Small cells and disclosure control").
 - Maturity: per capability the number of answers in each phase 1–4 of ``Cnn.maturity`` (any
   question of kind maturity) and the median phase (``statistics.median``: x.5 when the two middle
   answers differ), both suppressed with the same rule.

@@ -24,6 +24,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from . import labels
 from .models import Question, QuestionKind, YesNo
 
 MULTI_SEPARATOR = ";"
@@ -242,17 +243,12 @@ def display(question: Question, value: str, lang: str | None = None) -> str:
     if value == "":
         return ""
     if question.kind == QuestionKind.YES_NO:
-        labels: dict[str, str] = {
-            YesNo.YES: _("Yes"),
-            YesNo.NO: _("No"),
-            YesNo.DONT_KNOW: _("Don't know"),
-        }
-        return str(labels.get(value, value))
+        return labels.answer_label(value)
     if question.kind == QuestionKind.MATURITY:
         return _("Phase %(number)s") % {"number": value}
     if question.has_options:
-        options = {option.code: option.tr("label", lang) for option in question.options.all()}
-        return "; ".join(options.get(code, code) for code in split_multiple(value))
+        names = {option.code: option.tr("label", lang) for option in question.options.all()}
+        return "; ".join(names.get(code, code) for code in split_multiple(value))
     if question.kind == QuestionKind.NUMBER and question.unit:
         return f"{value} {question.tr('unit', lang)}"
     return value

@@ -3,7 +3,7 @@
 A spec is a frozen dataclass holding everything a renderer needs, already translated in the
 language active when it was built (titles, axis titles, legend names, "n of N" texts, reasons for
 suppression). Renderers never compute or translate: ``to_plotly(spec)`` here (web, drawn by
-static/js/charts.js from ``json_script`` data), and matplotlib SVG for print in another module.
+static/js/charts.js from ``json_script`` data), and SVG for print in ``reports.svg``.
 
 Public API:
     Specs: StackedBarSpec (rows: BarRow), BreakdownSpec (panels: StackedBarSpec), RadarSpec
@@ -11,8 +11,8 @@ Public API:
         (points: TrendRow). Each has ``title``, ``subtitle``, ``note``, ``illustrative``.
     Builders: stacked_bar_spec(matrix, ...), breakdown_spec(matrix, ...), radar_spec(...),
         heatmap_spec(heatmap, ...), trend_spec(points, ...)
-    Texts: n_of_n(cell), reason_text(cell, min_cell), group_label(by, code), by_label(by),
-        status_label(value)
+    Texts: n_of_n(cell), reason_text(cell, min_cell), percent(value), share_text(cell);
+        group_label, by_label and status_label are capabilities.labels' (imported here)
     Geometry: radar_geometry(spec) -> RadarGeometry (the same radar on the web and in print)
     Rendering: to_plotly(spec) -> dict (JSON-serialisable: {"data": [...], "layout": {...}})
     Colours: COLOUR_YES, COLOUR_NO, COLOUR_SUPPRESSED, COLOUR_DONT_KNOW, COLOUR_MISSING
@@ -24,14 +24,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.utils.formats import number_format
-from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from capabilities.models import IncomeGroup, Region
+from capabilities.labels import active_language, by_label, group_label, status_label
 from capabilities.scoring import (
     REASON_COMPLEMENTARY,
     REASON_NO_ANSWERS,
@@ -56,12 +56,20 @@ SERIES_COLOURS = ("#1f5f8b", "#c0504d", "#4d7f3a", "#7e57c2", "#8c6d1f", "#33333
 # Texts
 
 
-def _lang() -> str:
-    """The active language's base code: "fr" or "en"."""
-    return "fr" if (get_language() or "en").startswith("fr") else "en"
+class Counted(Protocol):
+    """What ``n_of_n`` and ``share_text`` read: a scoring ``Cell`` or a ``tables.MatrixRow``."""
+
+    @property
+    def answered(self) -> int | None: ...
+    @property
+    def yes(self) -> int | None: ...
+    @property
+    def suppressed(self) -> bool: ...
+    @property
+    def yes_pct(self) -> int | None: ...
 
 
-def n_of_n(cell: Cell) -> str:
+def n_of_n(cell: Counted) -> str:
     """ "32 of 42": countries with the capability in place, of those that answered yes or no."""
     if cell.answered is None:
         return _("Not shown")
@@ -82,37 +90,6 @@ def reason_text(cell: Cell, min_cell: int | None = None) -> str:
     return ""
 
 
-def by_label(by: str) -> str:
-    return {
-        "": _("All countries"),
-        "income_group": _("Income group"),
-        "region": _("Region"),
-        "survey": _("Survey"),
-    }.get(by, by)
-
-
-def group_label(by: str, code: str) -> str:
-    """A group's name for people (income groups and regions translated, surveys as coded)."""
-    if code == "":
-        return _("All countries")
-    if by == "income_group" and code in IncomeGroup.values:
-        return str(IncomeGroup(code).label)
-    if by == "region" and code in Region.values:
-        return str(Region(code).label)
-    if by == "survey":
-        return {"government": _("Government survey"), "unicef": _("UNICEF survey")}.get(code, code)
-    return code
-
-
-def status_label(value: str) -> str:
-    return {
-        "yes": _("In place"),
-        "no": _("Not in place"),
-        "dont_know": _("Don't know"),
-        "": _("No answer"),
-    }.get(value, value)
-
-
 def _illustrative_note(illustrative: bool) -> str:
     return _("Illustrative data: not any real country's answers.") if illustrative else ""
 
@@ -123,7 +100,7 @@ def percent(value: int | None) -> str:
     return "" if value is None else _("%(value)s%%") % {"value": value}
 
 
-def share_text(cell: Cell) -> str:
+def share_text(cell: Counted) -> str:
     """ "71% (30 of 42)": a shown cell's share beside its n of N, in the active language."""
     return f"{percent(cell.yes_pct)} ({n_of_n(cell)})"
 
@@ -321,7 +298,7 @@ def stacked_bar_spec(
     lang: str | None = None,
 ) -> StackedBarSpec:
     """The Figure 1 bars of one group ("" = all countries) of a matrix."""
-    lang = lang or _lang()
+    lang = lang or active_language()
     rows = []
     for cap, cell in matrix.rows(group):
         rows.append(
@@ -413,7 +390,7 @@ def radar_spec(
     lang: str | None = None,
 ) -> RadarSpec:
     """Maturity by domain; ``series`` is (name, domain means) — e.g. the country, then cohorts."""
-    lang = lang or _lang()
+    lang = lang or active_language()
     axes: tuple[str, ...] = ()
     out = []
     for name, domains in series:
@@ -469,7 +446,7 @@ def heatmap_spec(
     illustrative: bool = False,
     lang: str | None = None,
 ) -> HeatmapSpec:
-    lang = lang or _lang()
+    lang = lang or active_language()
     caps = heatmap.capabilities
     z, text, hover = [], [], []
     for country in heatmap.countries:
@@ -520,7 +497,7 @@ def trend_spec(
     min_cell: int | None = None,
     lang: str | None = None,
 ) -> TrendSpec:
-    lang = lang or _lang()
+    lang = lang or active_language()
     rows = []
     for p in points:
         cell = p.cell

@@ -31,17 +31,18 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from capabilities import priorities, scoring, throttle
+from capabilities import labels, priorities, scoring, throttle
 from capabilities.models import Assessment, Country, Cycle
 from capabilities.permissions import (
     AuthenticatedRequest,
+    aggregate_min_cell,
     is_analyst,
     require_analyst,
     require_country_profile,
     visible_assessments,
 )
 
-from . import exports, pdf
+from . import exports, pdf, tables
 from .models import BulkExport
 from .tasks import request_bulk_export
 
@@ -67,9 +68,7 @@ def _busy(request: HttpRequest) -> HttpResponse:
 
 def _lang(request: HttpRequest) -> str:
     """The ``lang`` query parameter if it is a site language, else the active language."""
-    wanted = request.GET.get("lang") or request.POST.get("lang") or get_language() or "en"
-    base = wanted.split("-")[0]
-    return base if base in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    return labels.language(request.GET.get("lang") or request.POST.get("lang") or get_language())
 
 
 def _cycle(code: str) -> Cycle:
@@ -185,7 +184,7 @@ def matrix_report(request: HttpRequest, cycle_code: str) -> HttpResponse:
     try:
         with _heavy(request):
             data = pdf.matrix_report_pdf(
-                cycle, lang=lang, min_cell=pdf.matrix_min_cell(request.user)
+                cycle, lang=lang, min_cell=aggregate_min_cell(request.user)
             )
     except throttle.Busy:
         return _busy(request)
@@ -255,20 +254,19 @@ def matrix_export(request: HttpRequest, cycle_code: str, fmt: str) -> HttpRespon
         raise Http404("Unknown export format.")
     cycle = _cycle(cycle_code)
     lang = _lang(request)
-    min_cell = pdf.matrix_min_cell(request.user)
-    tables = [exports.matrix_table(scoring.capability_matrix(cycle, min_cell=min_cell), lang=lang)]
+    min_cell = aggregate_min_cell(request.user)
+    sheets = [tables.matrix_table(scoring.capability_matrix(cycle, min_cell=min_cell), lang)]
     for by in scoring.GROUP_FIELDS:
         grouped = scoring.capability_matrix(cycle, by=by, min_cell=min_cell)
-        table = exports.matrix_table(grouped, lang=lang)
-        rows = [row for row in table.rows if row[2] != ""]  # "" (all) is the first table
-        tables.append(exports.Table(by, table.header, rows))
+        # the all-countries rows are the first table's
+        sheets.append(tables.matrix_table(grouped, lang, title=by, include_all=False))
     name = exports.filename(cycle.code, "matrix", ext=fmt)
     if fmt == "csv":
         merged = exports.Table(
-            "matrix", tables[0].header, [row for table in tables for row in table.rows]
+            "matrix", sheets[0].header, [row for sheet in sheets for row in sheet.rows]
         )
         return _table_response(merged, name, fmt)
-    return _attachment(exports.to_xlsx(tables), name, exports.XLSX_CONTENT_TYPE)
+    return _attachment(exports.to_xlsx(sheets), name, exports.XLSX_CONTENT_TYPE)
 
 
 # ---------------------------------------------------------------------------------------------

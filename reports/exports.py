@@ -1,4 +1,5 @@
-"""CSV and XLSX exports: answers (long and wide) and the capability matrix.
+"""CSV and XLSX exports: answers (long and wide), the action plan, and the writers of every
+table (the capability matrix's rows come from ``reports.tables``).
 
 Every export is built as a ``Table`` (header and rows of plain values) from the assessments the
 caller passes in, which must come from ``capabilities.permissions.visible_assessments(user)``; the
@@ -30,7 +31,6 @@ from django.utils.translation import pgettext
 from capabilities import values
 from capabilities.models import Answer, Assessment, Cycle, Participation, Question
 from capabilities.priorities import Priority
-from capabilities.scoring import Matrix
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
@@ -363,57 +363,6 @@ def filename(*parts: str | None, ext: str) -> str:
 
 def rows_to_table(title: str, header: Iterable[str], rows: Iterable[Sequence[Cell]]) -> Table:
     return Table(title, tuple(header), [tuple(row) for row in rows])
-
-
-def matrix_table(matrix: Matrix, *, lang: str = "en") -> Table:
-    """The capability matrix (a ``capabilities.scoring.Matrix``), one row per capability and
-    group, with exact counts; suppressed cells keep only N, answered and the reason."""
-    from .charts import group_label, reason_text
-
-    with translation.override(lang):
-        header = (
-            "cycle",
-            "breakdown",
-            "group",
-            "group_label",
-            "domain",
-            "capability_code",
-            "capability",
-            "population_N",
-            "answered_n",
-            "yes",
-            "no",
-            "no_answer_or_dont_know",
-            "yes_pct",
-            "suppressed",
-            "reason",
-        )
-        rows: list[tuple[Cell, ...]] = []
-        for group in matrix.groups:
-            for cap in matrix.capabilities:
-                cell = matrix.cell(cap.code, group)
-                if cell is None:
-                    continue
-                rows.append(
-                    (
-                        matrix.cycle_code,
-                        matrix.by,
-                        group,
-                        group_label(matrix.by, group),
-                        cap.domain_code,
-                        cap.code,
-                        cap.label(lang),
-                        cell.population,
-                        cell.answered,
-                        cell.yes,
-                        cell.no,
-                        cell.no_answer,
-                        cell.yes_pct,
-                        "yes" if cell.suppressed else "no",
-                        reason_text(cell, matrix.min_cell),
-                    )
-                )
-        return Table(_("Matrix"), header, rows)
 
 
 def action_plan_table(priorities: Iterable[Priority], *, title: str) -> Table:

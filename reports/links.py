@@ -7,14 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from capabilities.labels import active_language
 from capabilities.models import Country, Cycle
-
-
-def _lang() -> str:
-    return "fr" if (get_language() or "en").startswith("fr") else "en"
 
 
 @dataclass(frozen=True)
@@ -57,10 +53,12 @@ def country_report_links(cycle: Cycle, country: Country) -> list[DownloadLink]:
         DownloadLink(_("Country report (PDF, French)"), f"{report}?lang=fr", "fr"),
         DownloadLink(
             _("Answers (CSV)"),
-            reverse(answers, args=[cycle.code, country.code, "long", "csv"]) + f"?lang={_lang()}",
+            reverse(answers, args=[cycle.code, country.code, "long", "csv"])
+            + f"?lang={active_language()}",
         ),
         DownloadLink(
             _("Answers (Excel)"),
-            reverse(answers, args=[cycle.code, country.code, "long", "xlsx"]) + f"?lang={_lang()}",
+            reverse(answers, args=[cycle.code, country.code, "long", "xlsx"])
+            + f"?lang={active_language()}",
         ),
     ]

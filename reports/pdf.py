@@ -8,7 +8,9 @@
   (status, maturity phase and its description, answers, comments, evidence), and an annex with
   the method and the questionnaire version. Comment threads of the review print only while they
   are unresolved, in their own section (what is still to settle). Every heading is a PDF bookmark (print.css ``bookmark-level``).
-- ``matrix_report_pdf(cycle, lang=..., user=...)``: the Figure 1 chart and table with breakdowns.
+- ``matrix_report_pdf(cycle, lang=..., min_cell=...)``: the Figure 1 chart and table, then the
+  breakdowns by income group and region; the tables are the rows of ``reports.tables`` (as in
+  every matrix download), ``min_cell`` from ``permissions.aggregate_min_cell(user)``.
 
 Callers check access first (``capabilities.permissions``); these functions print what they get.
 Running headers, "page X of Y", the generation date and the illustrative-data mark are page
@@ -32,6 +34,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from capabilities import priorities, values
+from capabilities.labels import status_label
 from capabilities.models import (
     Answer,
     Assessment,
@@ -49,6 +52,8 @@ from capabilities.models import (
 )
 from capabilities.priorities import Priority
 from capabilities.scoring import DomainMaturity
+
+from .tables import MatrixRow, matrix_rows
 
 PRINT_CSS = Path(settings.BASE_DIR) / "static" / "css" / "print.css"
 PDF_VARIANT = "pdf/ua-1"
@@ -314,15 +319,6 @@ def cohort_text(domain: DomainMaturity) -> str:
     return number_format(domain.mean, 1)
 
 
-def status_label(status: str | None) -> str:
-    """charts.status_label, plus "Not assessed" for a capability of no assessment."""
-    from .charts import status_label as chart_status_label
-
-    if status is None:
-        return _("Not assessed")
-    return str(chart_status_label(status))
-
-
 def _maturity(value: str) -> int | None:
     return int(value) if value in ("1", "2", "3", "4") else None
 
@@ -425,9 +421,7 @@ def build_country_report(
             "country": assessment.country.tr("name", lang),
             "cycle": cycle.tr("name", lang),
         }
-        previous_name = (
-            profile.previous_cycle_name_fr if lang == "fr" else ""
-        ) or profile.previous_cycle_name_en
+        previous_name = profile.previous_cycle_label(lang)
         framework = cycle.framework
         return CountryReport(
             assessment=assessment,
@@ -578,28 +572,22 @@ def hidden_sentence(groups: tuple[str, ...], min_cell: int | None) -> str:
     ) % {"k": k, "groups": "; ".join(groups)}
 
 
-def cell_text(cell: object, min_cell: int | None) -> str:
-    """ "71% (30 of 42)" or why the cell is not shown."""
-    from .charts import reason_text, share_text
+def cell_text(row: MatrixRow | None) -> str:
+    """A breakdown cell: "71% (30 of 42)", or why it is not shown; "–" for no row."""
+    from .charts import share_text
 
-    if cell is None:
+    if row is None:
         return "–"
-    if cell.shown:  # type: ignore[attr-defined]
-        return share_text(cell)  # type: ignore[arg-type]
-    return reason_text(cell, min_cell) or _("No answers")  # type: ignore[arg-type]
-
-
-def matrix_min_cell(user: object | None) -> int | None:
-    """Suppression of the overall matrix (rules in capabilities.permissions.aggregate_min_cell)."""
-    from capabilities.permissions import aggregate_min_cell
-
-    return aggregate_min_cell(user)  # type: ignore[arg-type]
+    if row.shown:
+        return share_text(row)
+    return row.reason or _("No answers")
 
 
 def matrix_report_html(
     cycle: Cycle, *, lang: str, min_cell: int | None, breakdowns: tuple[str, ...] = BREAKDOWNS
 ) -> str:
-    """The print HTML of the matrix report: Figure 1 with its table, then each breakdown."""
+    """The print HTML of the matrix report: Figure 1 with its table, then each breakdown. The
+    tables' figures are the rows of ``tables.matrix_rows``, as in every matrix download."""
     from capabilities import scoring
 
     from . import charts, svg
@@ -607,6 +595,7 @@ def matrix_report_html(
     with translation.override(lang):
         cycle_name = cycle.tr("name", lang)
         matrix = scoring.capability_matrix(cycle, min_cell=min_cell)
+        rows = matrix_rows(matrix, lang)
         spec = charts.stacked_bar_spec(
             matrix, cycle_name=cycle_name, illustrative=cycle.is_illustrative, lang=lang
         )
@@ -619,22 +608,16 @@ def matrix_report_html(
             all_groups = tuple(
                 (g, charts.group_label(by, g), grouped.population(g)) for g in grouped.groups[1:]
             )
+            cells = {(r.capability, r.group): r for r in matrix_rows(grouped, lang) if r.group}
             # A group none of whose cells may be shown gets a sentence, not a column of "not
             # shown" and a page of grey bars.
-            shown = {
-                g
-                for g, _l, _n in all_groups
-                if any(
-                    (cell := grouped.cell(cap.code, g)) is not None and cell.shown
-                    for cap in grouped.answered_capabilities()
-                )
-            }
+            shown = {r.group for r in cells.values() if r.shown}
             groups = tuple(item for item in all_groups if item[0] in shown)
             hidden = tuple(f"{label} (N = {n})" for g, label, n in all_groups if g not in shown)
-            rows = tuple(
+            section_rows = tuple(
                 (
                     f"{cap.code} {cap.label(lang)}",
-                    tuple(cell_text(grouped.cell(cap.code, g), min_cell) for g, _l, _n in groups),
+                    tuple(cell_text(cells.get((cap.code, g))) for g, _l, _n in groups),
                 )
                 for cap in grouped.answered_capabilities()
             )
@@ -643,7 +626,7 @@ def matrix_report_html(
                     by=by,
                     title=breakdown.title,
                     groups=groups,
-                    rows=rows,
+                    rows=section_rows,
                     charts=tuple(
                         (panel.title, svg_data_uri(svg.stacked_bar_svg(panel, title="")))
                         for (g, _l, _n), panel in zip(all_groups, breakdown.panels, strict=True)
@@ -665,6 +648,7 @@ def matrix_report_html(
             "cycle_name": cycle_name,
             "illustrative": cycle.is_illustrative,
             "spec": spec,
+            "rows": rows,
             "figure_uri": (
                 svg_data_uri(svg.stacked_bar_svg(spec))
                 if any(not r.suppressed and r.yes is not None for r in spec.rows)
@@ -683,7 +667,8 @@ def matrix_report_html(
 
 
 def matrix_report_pdf(cycle: Cycle, *, lang: str, min_cell: int | None) -> bytes:
-    """The matrix report of a cycle as PDF bytes; ``min_cell`` from ``matrix_min_cell(user)``."""
+    """The matrix report of a cycle as PDF bytes; ``min_cell`` from
+    ``permissions.aggregate_min_cell(user)``."""
     return render_pdf(matrix_report_html(cycle, lang=lang, min_cell=min_cell))
 
 

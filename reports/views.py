@@ -17,11 +17,10 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.formats import number_format
 from django.utils.http import urlencode
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from capabilities import permissions, priorities, scoring
+from capabilities import labels, permissions, priorities, scoring
 from capabilities.importer import ImportRefused, import_responses
 from capabilities.models import (
     Assessment,
@@ -34,7 +33,7 @@ from capabilities.models import (
 )
 from capabilities.permissions import AuthenticatedRequest
 
-from . import charts, cohorts, exports, page_cache
+from . import charts, cohorts, exports, page_cache, tables
 from .forms import CompareForm, ImportForm, MatrixFilterForm, TrendForm
 from .links import country_report_links, cycle_links
 from .links import table_links as _table_links
@@ -43,7 +42,7 @@ SCORED = [Status.SUBMITTED, Status.VALIDATED]
 
 
 def _lang() -> str:
-    return "fr" if (get_language() or "en").startswith("fr") else "en"
+    return labels.active_language()
 
 
 def _cycles_with_data() -> list[Cycle]:
@@ -124,29 +123,11 @@ def _filters_query(request: HttpRequest, *names: str) -> str:
 
 
 def matrix_table_rows(matrix: scoring.Matrix, lang: str) -> list[dict[str, Any]]:
-    """What the page's data table shows (and the downloads contain), group by group."""
-    rows = []
-    for group in matrix.groups:
-        for cap, cell in matrix.rows(group):
-            rows.append(
-                {
-                    "capability": cap.code,
-                    "label": cap.label(lang),
-                    "domain": f"{cap.domain_code} {cap.domain_label(lang)}",
-                    "group": group,
-                    "group_label": charts.group_label(matrix.by, group),
-                    "population": cell.population,
-                    "yes": cell.yes,
-                    "no": cell.no,
-                    "no_answer": cell.no_answer,
-                    "answered": cell.answered,
-                    "yes_pct": cell.yes_pct,
-                    "suppressed": cell.suppressed,
-                    "reason": charts.reason_text(cell, matrix.min_cell),
-                    "n_of_n": charts.n_of_n(cell),
-                }
-            )
-    return rows
+    """The page's data table: the rows of ``tables.matrix_rows`` (every column of the download,
+    same values), each with its "n of N" text for display."""
+    return [
+        dict(row.as_dict(), n_of_n=charts.n_of_n(row)) for row in tables.matrix_rows(matrix, lang)
+    ]
 
 
 @require_GET
@@ -248,23 +229,6 @@ def _domains(result: scoring.Matrix) -> list[str]:
     return list(seen.values())
 
 
-DOWNLOAD_COLUMNS = (
-    "capability",
-    "label",
-    "domain",
-    "group",
-    "group_label",
-    "population",
-    "yes",
-    "no",
-    "no_answer",
-    "answered",
-    "yes_pct",
-    "suppressed",
-    "reason",
-)
-
-
 @require_GET
 def matrix_download(request: HttpRequest, fmt: str) -> HttpResponse:
     """Exactly the table under the chart, as CSV or XLSX (same filters, same suppression)."""
@@ -272,18 +236,7 @@ def matrix_download(request: HttpRequest, fmt: str) -> HttpResponse:
     _form, cycle, result = _matrix_for(request)
     if cycle is None or result is None:
         raise Http404("No cycle.")
-    rows = matrix_table_rows(result, _lang())
-    table = exports.Table(
-        title=_("Matrix"),
-        header=DOWNLOAD_COLUMNS,
-        rows=[
-            tuple(
-                ("true" if r[c] else "false") if c == "suppressed" else r[c]
-                for c in DOWNLOAD_COLUMNS
-            )
-            for r in rows
-        ],
-    )
+    table = tables.matrix_table(result, _lang())
     stem = ["matrix", cycle.code, result.by or None]
     if cycle.is_illustrative:
         stem.append("illustrative")
@@ -428,8 +381,7 @@ def _profile_context(
             (axis, [s.texts[i] for s in radar.series]) for i, axis in enumerate(radar.axes)
         ],
         illustrative=cycle.is_illustrative,
-        previous_name=(profile.previous_cycle_name_fr if lang == "fr" else "")
-        or profile.previous_cycle_name_en,
+        previous_name=profile.previous_cycle_label(lang),
         downloads=(
             country_report_links(cycle, country)
             if permissions.can_read_country_answers(request.user, country)
@@ -512,7 +464,7 @@ def _compare_context(request: HttpRequest) -> dict[str, Any]:
     options: list[tuple[str, str]] = []
     if cycle is not None:
         options = [
-            (c, en if _lang() == "en" else (fr or en))
+            (c, labels.pick(en, fr))
             for c, en, fr in visible.scored()
             .filter(cycle=cycle)
             .order_by("country__name_en")
@@ -598,7 +550,7 @@ def _trend_context(request: HttpRequest) -> dict[str, Any]:
     for code, en, fr in Capability.objects.order_by("code", "-framework__created_at").values_list(
         "code", "name_en", "name_fr"
     ):
-        names.setdefault(code, (fr if lang == "fr" else "") or en)
+        names.setdefault(code, labels.pick(en, fr, lang))
     choices = [(code, f"{code} {name}") for code, name in sorted(names.items())]
     form = TrendForm(request.GET or None, capabilities=choices)
     code = request.GET.get("capability") or (choices[0][0] if choices else "")

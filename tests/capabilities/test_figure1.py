@@ -50,8 +50,12 @@ def test_the_baseline_and_figure_1_are_part_of_the_project():
 
 def test_capability_matrix_reproduces_every_row_of_figure_1(baseline):
     rows = matrix_csv()
+    # the documented column scheme (docs/scoring.md, "The matrix table"; the command printed
+    # capability, label, group, yes, no, no_answer, answered, yes_pct, suppressed before)
     assert list(rows[0].keys()) == [
-        "capability", "label", "group", "yes", "no", "no_answer", "answered", "yes_pct", "suppressed",
+        "cycle", "breakdown", "group", "group_label", "domain", "domain_label", "capability",
+        "capability_label", "population", "answered", "yes", "no", "no_answer", "yes_pct",
+        "suppressed", "reason",
     ]  # fmt: skip
     expected = list(csv.DictReader(FIGURE1.open(encoding="utf-8")))
     assert len(expected) == 18

@@ -268,3 +268,15 @@ def test_analysts_list_marks_never_submitted_drafts_as_unreadable(
     force_submit(assessment_a, focal_a)
     rows = {a.pk: a.answers_readable for a in permissions.cycle_assessments(analyst, cycle)}
     assert rows == {assessment_a.pk: True, assessment_b.pk: False}
+
+
+def test_offline_file_carries_the_domains_a_person_may_edit_or_a_contributors_own_when_read_only(
+    assessment_a, focal_a, contributor_a
+):
+    assert permissions.offline_file_domain_codes(focal_a, assessment_a) is None  # all
+    assert permissions.offline_file_domain_codes(contributor_a, assessment_a) == {"D2"}
+    force_submit(assessment_a, focal_a)
+    assessment_a.refresh_from_db()
+    assert not permissions.can_edit_assessment(contributor_a, assessment_a)
+    assert permissions.offline_file_domain_codes(focal_a, assessment_a) is None
+    assert permissions.offline_file_domain_codes(contributor_a, assessment_a) == {"D2"}

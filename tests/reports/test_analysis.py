@@ -106,7 +106,12 @@ def test_matrix_xlsx_download_holds_the_same_rows(client, analyst, cohort):
     response = client.get(reverse("reports:matrix_download", args=["xlsx"]), {"cycle": cohort.code})
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("capability", "label", "domain")
+    # the documented column scheme (docs/scoring.md, "The matrix table"; was capability, label,
+    # domain... on this download and another order on the cycle's matrix export)
+    assert rows[0][:8] == (
+        "cycle", "breakdown", "group", "group_label",
+        "domain", "domain_label", "capability", "capability_label",
+    )  # fmt: skip
     assert len(rows) - 1 == 3  # C01, C02, C07 answered
 
 

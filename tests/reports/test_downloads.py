@@ -99,13 +99,15 @@ def test_everyone_signed_in_gets_the_matrix_with_small_cells_suppressed(
     response = client.get(reverse("reports:matrix_export", args=[cycle.code, "csv"]))
     assert response.status_code == 200
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows and all(row["suppressed"] == "yes" for row in rows)
+    # the documented column scheme: suppressed is "true"/"false", N is "population" (were
+    # "yes"/"no" and "population_N" in this export)
+    assert rows and all(row["suppressed"] == "true" for row in rows)
     assert all(row["yes"] == "" and row["yes_pct"] == "" for row in rows)
     assert "fewer than 5" in rows[0]["reason"]
     client.force_login(analyst)
     response = client.get(reverse("reports:matrix_export", args=[cycle.code, "csv"]))
     first = next(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert (first["group"], first["population_N"], first["suppressed"]) == ("", "2", "no")
+    assert (first["group"], first["population"], first["suppressed"]) == ("", "2", "false")
     pdf_response = client.get(reverse("reports:matrix_report", args=[cycle.code]))
     assert pdf_response.status_code == 200
     assert pdf_response.content.startswith(b"%PDF")

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from capabilities import scoring, services
 from capabilities.models import Assessment, Cycle
 from capabilities.permissions import visible_assessments
-from reports import exports
+from reports import exports, tables
 from tests._workflow import force_submit
 
 from ._report_data import fill
@@ -115,16 +115,18 @@ def test_matrix_table_keeps_exact_counts_and_hides_suppressed_cells(
     cycle, country_a, questions, focal_a
 ):
     fill(services.assessment_get_or_create(country=country_a, cycle=cycle), questions, focal_a)
-    open_matrix = exports.matrix_table(scoring.capability_matrix(cycle))
+    # the documented column scheme (reports.tables; was exports.matrix_table with population_N
+    # and suppressed "yes"/"no")
+    open_matrix = tables.matrix_table(scoring.capability_matrix(cycle), "en")
     row = open_matrix.rows[0]
     header = open_matrix.header
-    assert row[header.index("population_N")] == 1
+    assert row[header.index("population")] == 1
     assert row[header.index("yes")] is not None
-    hidden = exports.matrix_table(scoring.capability_matrix(cycle, min_cell=5))
+    hidden = tables.matrix_table(scoring.capability_matrix(cycle, min_cell=5), "en")
     row = hidden.rows[0]
     assert row[header.index("yes")] is None
     assert row[header.index("yes_pct")] is None
-    assert row[header.index("suppressed")] == "yes"
+    assert row[header.index("suppressed")] == "true"
     assert "fewer than 5" in row[header.index("reason")]
 
 
