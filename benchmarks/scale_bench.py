@@ -1,6 +1,6 @@
 """The matrix and its income-group breakdown at 200 and 1,000 countries, against raw SQL.
 
-For each size: ``capabilities.scoring.capability_matrix(cycle)`` and
+For each size: ``capabilities.aggregates.capability_matrix(cycle)`` and
 ``capability_matrix(cycle, by="income_group")`` (3 queries each, then pure Python), timed as the
 median of 9 runs, and a hand-written ``SELECT … GROUP BY`` over the same rows (the headline
 and maturity answers of the scored assessments of the cycle, joined to questions, capabilities,
@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 
 from benchmarks import dataset
 from benchmarks.common import Aim, heading, row
-from capabilities import scoring
+from capabilities import aggregates
 from capabilities.models import (
     Answer,
     Assessment,
@@ -85,9 +85,9 @@ def _measure(cycle: Cycle, label: str) -> dict[str, float]:
     figures: dict[str, float] = {}
     for by, name in (("", "matrix"), ("income_group", "breakdown")):
         with CaptureQueriesContext(connection) as queries:
-            scoring.capability_matrix(cycle, by=by)
+            aggregates.capability_matrix(cycle, by=by)
         orm, sql = interleaved(
-            lambda by=by: scoring.capability_matrix(cycle, by=by),
+            lambda by=by: aggregates.capability_matrix(cycle, by=by),
             lambda by=by: raw_group_by(cycle, by),
         )
         figures[f"{name}_s"] = orm
@@ -102,7 +102,7 @@ def _measure(cycle: Cycle, label: str) -> dict[str, float]:
 
 def _check_same_answers(cycle: Cycle) -> None:
     """The matrix and the raw query count the same yes answers (the comparison is fair)."""
-    yes_orm = sum(cell.yes or 0 for cell in scoring.capability_matrix(cycle).cells)
+    yes_orm = sum(cell.yes or 0 for cell in aggregates.capability_matrix(cycle).cells)
     yes_sql = sum(
         n
         for _code, kind, _grp, value, n in raw_group_by(cycle)

@@ -1,6 +1,6 @@
 """Labels in the reader's language, written once: the language rule and the report labels.
 
-The language rule (no Django needed, so ``capabilities.arithmetic`` uses it without Django
+The language rule (no Django needed, so ``capabilities.scoring`` uses it without Django
 configured):
 
 - ``language(code)``: the site language a code stands for: "fr" for French in any region or
@@ -9,7 +9,7 @@ configured):
 - ``pick(en, fr, lang)``: the French text when the language is French and the French text is not
   empty; otherwise the English text. English is the framework's reference text and always present.
 - ``tr(obj, field, lang)``: ``pick`` on ``obj.<field>_en`` and ``obj.<field>_fr`` (models'
-  ``Bilingual.tr`` and the dataclasses of ``capabilities.arithmetic`` delegate to it).
+  ``Bilingual.tr`` and the dataclasses of ``capabilities.scoring`` delegate to it).
 - ``active_language()``: ``language`` of the language active in this request or thread.
 
 The report labels (translated with gettext in the active language): ``status_label`` (a

@@ -111,8 +111,8 @@ def action_plan(
 ) -> tuple[Priority, ...]:
     """The ranked priorities of ``assessment`` in ``lang`` (access checked by the caller).
     4 queries; 3 when the caller already has the assessment's ``statuses`` (the
-    ``CapabilityStatus`` rows of ``scoring.country_profile``), which are then not read again."""
-    from . import scoring
+    ``CapabilityStatus`` rows of ``aggregates.country_profile``), which are then not read again."""
+    from . import aggregates
     from .models import Capability, CapabilityPhase, MaturityPhase
 
     framework_id = assessment.cycle.framework_id
@@ -131,7 +131,7 @@ def action_plan(
         for p in MaturityPhase.objects.filter(framework_id=framework_id)
     }
     if statuses is None:
-        statuses = scoring.statuses_of(assessment)
+        statuses = aggregates.statuses_of(assessment)
     by_code = {s.code: (s.in_place, s.maturity) for s in statuses}
     return rank_priorities(
         [

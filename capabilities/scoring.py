@@ -1,4 +1,8 @@
-"""Scoring: the capability matrix (Figure 1), breakdowns, maturity, country status and trends.
+"""Scoring: the dataclasses and the pure arithmetic of the capability matrix (Figure 1),
+breakdowns, maturity, country status and trends.
+
+No Django here (no settings, no models): it imports and runs without Django configured
+(tests/capabilities/test_arithmetic.py). The queries that feed it are in capabilities.aggregates.
 
 The arithmetic (PRODUCT.md, "Matrix arithmetic"; docs/scoring.md has a worked example):
 
@@ -20,16 +24,11 @@ The arithmetic (PRODUCT.md, "Matrix arithmetic"; docs/scoring.md has a worked ex
   question of kind maturity) and the median phase (``statistics.median``: x.5 when the two middle
   answers differ), both suppressed with the same rule.
 
-The pure part (dataclasses and arithmetic, no Django) lives in capabilities.arithmetic and is
-re-exported here; this module adds the ORM functions.
-
-Public API (all dataclasses are frozen; pure functions take and return them, ORM functions say
-how many queries they cost, none loops over countries):
-
-Pure (no database):
+Pure functions (all dataclasses are frozen):
     round_half_up_pct(numerator, denominator) -> int | None
     score_cell(code, group, counts, min_cell) -> Cell
     suppress_complementary(cells) -> tuple[Cell, ...]
+    protect_breakdown(...), breakdown_is_safe(...)      disclosure control below analyst
     build_matrix(...) -> Matrix                (from Counts and populations)
     maturity_summary(code, group, distribution, min_cell) -> MaturitySummary
     median_phase(distribution) -> Decimal | None
@@ -37,513 +36,669 @@ Pure (no database):
     changes_since(current, previous) -> tuple[Change, ...]
 Dataclasses: CapabilityRef, Counts, Cell, MaturitySummary, Matrix, Breakdown,
     CapabilityStatus, CountryProfile, Change, DomainMaturity, Heatmap, TrendPoint
-ORM:
-    load_capabilities(framework) -> tuple[CapabilityRef, ...]           1 query
-    capability_matrix(cycle, *, by="", min_cell=None, assessments=None) -> Matrix   3 queries
-    question_breakdown(cycle, question_code, *, by="", min_cell=None) -> Breakdown  3 queries
-    country_profile(assessment, *, assessments) -> CountryProfile   3–4 queries
-    cohort_domain_maturity(cycle, *, by="", group="", min_cell) -> tuple[DomainMaturity, ...]
-    heatmap(cycle, *, assessments) -> Heatmap                        3 queries
-    capability_trend(code, *, cycles, min_cell=None) -> tuple[TrendPoint, ...]   3 queries
-
-``by`` is "" (no breakdown) or one of GROUP_FIELDS; the group of an assessment is its country's
-Participation in that cycle ("" when the country has none).
 """
 
 from __future__ import annotations
 
+import statistics
 from collections import defaultdict
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
-from django.db.models import (
-    Count,
-    F,
-    FilteredRelation,
-    IntegerField,
-    Q,
-    QuerySet,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Cast, Coalesce
+from . import labels
 
-from . import arithmetic
-from .arithmetic import (  # re-exported: the public API of scoring
-    GROUP_FIELDS,
-    PHASES,
-    REASON_COMPLEMENTARY,
-    REASON_NO_ANSWERS,
-    REASON_SMALL_CELL,
-    Breakdown,
-    CapabilityRef,
-    CapabilityStatus,
-    Cell,
-    Change,
-    CountryProfile,
-    Counts,
-    DomainMaturity,
-    Heatmap,
-    HeatmapCountry,
-    Matrix,
-    MaturitySummary,
-    TrendPoint,
-    breakdown_is_safe,
-    changes_since,
-    cohort_cell,
-    cohort_domain_from_rows,
-    counts_from_rows,
-    domain_maturity,
-    maturity_summary,
-    median_phase,
-    phases_from_rows,
-    protect_breakdown,
-    round_half_up_pct,
-    score_cell,
-    statuses_by_code,
-    suppress_complementary,
-)
-from .models import (
-    Answer,
-    Assessment,
-    AssessmentQuerySet,
-    Capability,
-    Cycle,
-    FrameworkVersion,
-    IncomeGroup,
-    QuestionKind,
-    Region,
-)
+GROUP_FIELDS = ("income_group", "region", "survey")
+PHASES = (1, 2, 3, 4)
 
-__all__ = [
-    "GROUP_FIELDS",
-    "PHASES",
-    "REASON_COMPLEMENTARY",
-    "REASON_NO_ANSWERS",
-    "REASON_SMALL_CELL",
-    "Breakdown",
-    "CapabilityRef",
-    "CapabilityStatus",
-    "Cell",
-    "Change",
-    "CountryProfile",
-    "Counts",
-    "DomainMaturity",
-    "Heatmap",
-    "HeatmapCountry",
-    "Matrix",
-    "MaturitySummary",
-    "TrendPoint",
-    "answer_rows",
-    "breakdown_is_safe",
-    "build_matrix",
-    "capability_matrix",
-    "capability_trend",
-    "changes_since",
-    "cohort_cell",
-    "cohort_domain_from_rows",
-    "cohort_domain_maturity",
-    "country_profile",
-    "counts_from_rows",
-    "cycle_sort_key",
-    "domain_maturity",
-    "group_order",
-    "heatmap",
-    "load_capabilities",
-    "maturity_summary",
-    "median_phase",
-    "phases_from_rows",
-    "populations",
-    "protect_breakdown",
-    "question_breakdown",
-    "round_half_up_pct",
-    "score_cell",
-    "statuses_by_code",
-    "statuses_of",
-    "suppress_complementary",
-]
-
-
-def build_matrix(**kwargs: Any) -> Matrix:
-    """arithmetic.build_matrix with group cells suppressed below settings.MRN_MIN_CELL when no
-    ``min_cell`` is given (the keyword arguments of arithmetic.build_matrix)."""
-    kwargs.setdefault("group_min_cell", int(settings.MRN_MIN_CELL))
-    return arithmetic.build_matrix(**kwargs)
+# Why a cell shows no share (Cell.reason); translated for display by reports.charts.reason_text.
+REASON_SMALL_CELL = "small_cell"  # fewer than K answering countries
+REASON_COMPLEMENTARY = "complementary"  # hidden so a smaller hidden group cannot be derived
+REASON_NO_ANSWERS = "no_answers"  # nobody answered yes or no
 
 
 # ---------------------------------------------------------------------------------------------
-# ORM: each function costs a fixed number of queries, whatever the number of countries.
+# Dataclasses
 
 
-def group_order(by: str) -> tuple[str, ...]:
-    """Display order of a grouping's codes (the model's choices order; surveys alphabetical)."""
+@dataclass(frozen=True)
+class CapabilityRef:
+    """A capability with its domain, as plain data (from the ORM by ``load_capabilities``)."""
 
-    if by == "income_group":
-        return tuple(IncomeGroup.values)
-    if by == "region":
-        return tuple(Region.values)
-    return ()
+    code: str
+    name_en: str
+    name_fr: str
+    domain_code: str
+    domain_name_en: str
+    domain_name_fr: str
+    order: int = 0
+    domain_order: int = 0
+
+    def label(self, lang: str = "en") -> str:
+        return labels.pick(self.name_en, self.name_fr, lang)
+
+    def domain_label(self, lang: str = "en") -> str:
+        return labels.pick(self.domain_name_en, self.domain_name_fr, lang)
 
 
-def _check_by(by: str) -> None:
-    if by and by not in GROUP_FIELDS:
-        raise ValueError(f"Unknown grouping {by!r}: expected one of {', '.join(GROUP_FIELDS)}.")
+@dataclass(frozen=True)
+class Counts:
+    """Raw counts of one yes/no question within one population (the input of score_cell)."""
+
+    population: int  # N: scored assessments in the population
+    yes: int = 0
+    no: int = 0
+    dont_know: int = 0
+
+    def __post_init__(self) -> None:
+        if min(self.population, self.yes, self.no, self.dont_know) < 0:
+            raise ValueError("Counts cannot be negative.")
+        if self.yes + self.no + self.dont_know > self.population:
+            raise ValueError("More answers than assessments in the population.")
 
 
-def _with_group(qs: QuerySet, by: str, cycle: Cycle, country_path: str) -> QuerySet:
-    """Annotates ``grp``: the country's ``by`` attribute in ``cycle`` ("" without one).
+@dataclass(frozen=True)
+class Cell:
+    """One capability (or question) in one group: what is shown and exported.
 
-    One LEFT JOIN on the cycle's Participation (unique per cycle and country), not a subquery per
-    row: the GROUP BY stays a single pass over the answers (docs/benchmarks.md).
+    When ``suppressed``, ``yes``, ``no`` and ``yes_pct`` are None and ``reason`` says why.
     """
-    relation = f"{country_path}__participations"
-    return qs.annotate(
-        cycle_participation=FilteredRelation(relation, condition=Q(**{f"{relation}__cycle": cycle}))
-    ).annotate(grp=Coalesce(F(f"cycle_participation__{by}"), Value("")))
+
+    code: str
+    group: str  # "" for all scored assessments of the cycle
+    population: int  # N
+    answered: int | None  # yes + no (None: withheld, hidden cells below analyst)
+    no_answer: int | None  # N - answered ("don't know" and missing); None when withheld
+    yes: int | None
+    no: int | None
+    yes_pct: int | None
+    suppressed: bool = False
+    reason: str = ""
+
+    @property
+    def no_pct(self) -> int | None:
+        return None if self.yes_pct is None else 100 - self.yes_pct
+
+    @property
+    def shown(self) -> bool:
+        return not self.suppressed and self.yes_pct is not None
 
 
-def _scored(cycle: Cycle, assessments: AssessmentQuerySet | None) -> AssessmentQuerySet:
+@dataclass(frozen=True)
+class MaturitySummary:
+    code: str
+    group: str
+    distribution: tuple[int, int, int, int]  # answers in phases 1, 2, 3, 4
+    median: Decimal | None
+    suppressed: bool = False
 
-    base = assessments if assessments is not None else Assessment.objects.all()
-    return base.scored().filter(cycle=cycle)
+    @property
+    def answered(self) -> int:
+        return sum(self.distribution)
 
 
-def load_capabilities(framework: FrameworkVersion) -> tuple[CapabilityRef, ...]:
-    """The framework's capabilities in order, with their domain. 1 query."""
+@dataclass(frozen=True)
+class Matrix:
+    """The capability matrix of a cycle: one Cell per capability and group.
 
-    return tuple(
-        CapabilityRef(
-            code=c.code,
-            name_en=c.name_en,
-            name_fr=c.name_fr,
-            domain_code=c.domain.code,
-            domain_name_en=c.domain.name_en,
-            domain_name_fr=c.domain.name_fr,
-            order=c.order,
-            domain_order=c.domain.order,
+    ``groups`` is ("",) without a breakdown; with one, "" (all) comes first, then each group.
+    """
+
+    cycle_code: str
+    by: str
+    groups: tuple[str, ...]
+    capabilities: tuple[CapabilityRef, ...]
+    cells: tuple[Cell, ...]
+    populations: tuple[tuple[str, int], ...]
+    maturity: tuple[MaturitySummary, ...] = ()
+    min_cell: int | None = None
+
+    def cell(self, code: str, group: str = "") -> Cell | None:
+        return self._cells.get((code, group))
+
+    def maturity_of(self, code: str, group: str = "") -> MaturitySummary | None:
+        return self._maturity.get((code, group))
+
+    def population(self, group: str = "") -> int:
+        return dict(self.populations).get(group, 0)
+
+    def answered_capabilities(self) -> tuple[CapabilityRef, ...]:
+        """Capabilities with at least one yes or no answer in the whole cycle (rows of Figure 1)."""
+        return tuple(
+            cap
+            for cap in self.capabilities
+            if (c := self.cell(cap.code)) is not None and (c.answered or 0) > 0
         )
-        for c in Capability.objects.filter(framework=framework)
-        .select_related("domain")
-        .order_by("domain__order", "order", "code")
-    )
+
+    def rows(self, group: str = "") -> tuple[tuple[CapabilityRef, Cell], ...]:
+        """(capability, cell) for the answered capabilities in one group."""
+        out = []
+        for cap in self.answered_capabilities():
+            cell = self.cell(cap.code, group)
+            if cell is not None:
+                out.append((cap, cell))
+        return tuple(out)
+
+    @property
+    def _cells(self) -> dict[tuple[str, str], Cell]:
+        return {(c.code, c.group): c for c in self.cells}
+
+    @property
+    def _maturity(self) -> dict[tuple[str, str], MaturitySummary]:
+        return {(m.code, m.group): m for m in self.maturity}
 
 
-def populations(
-    cycle: Cycle, *, by: str = "", assessments: AssessmentQuerySet | None = None
-) -> dict[str, int]:
-    """N per group (scored assessments), plus "" for the whole cycle. 1 query."""
+@dataclass(frozen=True)
+class Breakdown:
+    """One yes/no question across a cycle and its groups (used for the review's text facts)."""
 
-    _check_by(by)
-    qs = _scored(cycle, assessments)
-    if not by:
-        return {"": qs.count()}
-    rows = _with_group(qs, by, cycle, "country").values("grp").annotate(n=Count("id")).order_by()
-    result = {"": 0}
-    for row in rows:
-        result[""] += row["n"]
-        if row["grp"]:  # countries without the attribute count in "all" only
-            result[row["grp"]] = row["n"]
-    return result
+    code: str
+    overall: Cell
+    groups: tuple[Cell, ...] = ()
+
+    def group(self, name: str) -> Cell | None:
+        return next((c for c in self.groups if c.group == name), None)
 
 
-def answer_rows(
-    cycle: Cycle,
-    *,
-    by: str = "",
-    question_codes: Sequence[str] | None = None,
-    assessments: AssessmentQuerySet | None = None,
-) -> tuple[list[tuple[str, str, str, int]], list[tuple[str, str, str, int]]]:
-    """ONE GROUP BY query over the scored answers of a cycle.
+@dataclass(frozen=True)
+class CapabilityStatus:
+    """One country's answer for one capability: in_place is yes, no, dont_know or "" (none)."""
 
-    Returns (yes/no rows, maturity rows), each (code, group, value, count). Without
-    ``question_codes``: the headline questions (code = capability code) and the maturity questions
-    (code = capability code). With ``question_codes``: those questions (code = question code).
-    """
-
-    _check_by(by)
-    qs = Answer.objects.filter(assessment__in=_scored(cycle, assessments)).exclude(value="")
-    if question_codes is None:
-        qs = qs.filter(Q(question__is_headline=True) | Q(question__kind=QuestionKind.MATURITY))
-        code_field = "question__capability__code"
-    else:
-        qs = qs.filter(question__code__in=list(question_codes))
-        code_field = "question__code"
-    fields = [code_field, "question__kind", "value"]
-    if by:
-        qs = _with_group(qs, by, cycle, "assessment__country")
-        fields.append("grp")
-    yes_no, maturity = [], []
-    for row in qs.values(*fields).annotate(n=Count("id")).order_by():
-        item = (row[code_field], row.get("grp", "") or "", row["value"], row["n"])
-        if row["question__kind"] == QuestionKind.MATURITY:
-            maturity.append(item)
-        else:
-            yes_no.append(item)
-    return yes_no, maturity
+    code: str
+    in_place: str = ""
+    maturity: int | None = None
 
 
-def capability_matrix(
-    cycle: Cycle,
-    *,
-    by: str = "",
-    min_cell: int | None = None,
-    assessments: AssessmentQuerySet | None = None,
-) -> Matrix:
-    """The capability matrix of a cycle (Figure 1), optionally by group. 3 queries.
+@dataclass(frozen=True)
+class Change:
+    """Change of one capability between the previous cycle and this one (by capability code)."""
 
-    ``min_cell`` suppresses the overall cells too (pass it for people below analyst); group
-    cells are always suppressed below settings.MRN_MIN_CELL (or ``min_cell`` when given).
-    """
-    capabilities = load_capabilities(cycle.framework)
-    pops = populations(cycle, by=by, assessments=assessments)
-    yes_no, maturity = answer_rows(cycle, by=by, assessments=assessments)
-    return build_matrix(
-        cycle_code=cycle.code,
-        capabilities=capabilities,
-        counts=counts_from_rows(yes_no, by),
-        populations=pops,
-        by=by,
-        min_cell=min_cell,
-        phases=phases_from_rows(maturity, by),
-        group_order=group_order(by),
-    )
+    code: str
+    before: CapabilityStatus | None
+    after: CapabilityStatus
+    kind: str  # "gained", "lost", "same", "new" (no comparable answer before), "unknown"
+    maturity_delta: int | None = None
 
 
-def question_breakdown(
-    cycle: Cycle,
-    question_code: str,
-    *,
-    by: str = "",
-    min_cell: int | None = None,
-    assessments: AssessmentQuerySet | None = None,
-) -> Breakdown:
-    """Any yes/no question of a cycle, overall and by group (same rules as the matrix). 2 queries."""
-    pops = populations(cycle, by=by, assessments=assessments)
-    yes_no, _maturity = answer_rows(
-        cycle, by=by, question_codes=[question_code], assessments=assessments
-    )
-    ref = CapabilityRef(question_code, question_code, question_code, "", "", "")
-    matrix = build_matrix(
-        cycle_code=cycle.code,
-        capabilities=[ref],
-        counts=counts_from_rows(yes_no, by),
-        populations=pops,
-        by=by,
-        min_cell=min_cell,
-        group_order=group_order(by),
-    )
-    overall = matrix.cell(question_code)
-    assert overall is not None
-    return Breakdown(
-        code=question_code,
-        overall=overall,
-        groups=tuple(c for c in matrix.cells if c.group != ""),
-    )
+@dataclass(frozen=True)
+class DomainMaturity:
+    """Mean maturity phase of a domain (one decimal, rounded half up) over ``answered`` answers."""
+
+    domain_code: str
+    domain_name_en: str
+    domain_name_fr: str
+    mean: Decimal | None
+    answered: int
+    countries: int = 1
+    suppressed: bool = False
+
+    def label(self, lang: str = "en") -> str:
+        return labels.pick(self.domain_name_en, self.domain_name_fr, lang)
 
 
-def statuses_of(assessment: Assessment) -> tuple[CapabilityStatus, ...]:
-    """The assessment's headline and maturity answers per capability code. 1 query."""
-
-    found: dict[str, dict[str, object]] = defaultdict(dict)
-    rows = (
-        Answer.objects.filter(assessment=assessment)
-        .filter(Q(question__is_headline=True) | Q(question__kind=QuestionKind.MATURITY))
-        .exclude(value="")
-        .values_list("question__capability__code", "question__kind", "value")
-    )
-    for code, kind, value in rows:
-        if kind == QuestionKind.MATURITY:
-            found[code]["maturity"] = int(value) if value in ("1", "2", "3", "4") else None
-        else:
-            found[code]["in_place"] = value
-    return tuple(
-        CapabilityStatus(code, str(v.get("in_place", "")), v.get("maturity"))  # type: ignore[arg-type]
-        for code, v in sorted(found.items())
-    )
-
-
-def country_profile(assessment: Assessment, *, assessments: AssessmentQuerySet) -> CountryProfile:
-    """A country's status in a cycle, its maturity by domain, and the change since its previous
-    scored assessment (by capability code). ``assessments`` is what the viewer may read
-    (permissions.visible_assessments). 4 queries (3 when there is no previous cycle)."""
-    cycle = assessment.cycle
-    capabilities = load_capabilities(cycle.framework)
-    statuses = statuses_of(assessment)
-    codes = {c.code for c in capabilities}
-    statuses = tuple(s for s in statuses if s.code in codes)
-    previous = _previous_assessment(assessment, assessments)
+@dataclass(frozen=True)
+class CountryProfile:
+    country_code: str
+    cycle_code: str
+    capabilities: tuple[CapabilityRef, ...]
+    statuses: tuple[CapabilityStatus, ...]
+    domains: tuple[DomainMaturity, ...]
+    previous_cycle_code: str = ""
+    previous_cycle_name_en: str = ""
+    previous_cycle_name_fr: str = ""
     changes: tuple[Change, ...] = ()
-    if previous is not None:
-        changes = changes_since(
-            [statuses_by_code(statuses, c.code) for c in capabilities], statuses_of(previous)
+
+    def status(self, code: str) -> CapabilityStatus:
+        return next((s for s in self.statuses if s.code == code), CapabilityStatus(code))
+
+    def previous_cycle_label(self, lang: str = "en") -> str:
+        return labels.pick(self.previous_cycle_name_en, self.previous_cycle_name_fr, lang)
+
+
+@dataclass(frozen=True)
+class HeatmapCountry:
+    code: str
+    name_en: str
+    name_fr: str
+
+    def label(self, lang: str = "en") -> str:
+        return labels.pick(self.name_en, self.name_fr, lang)
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """Country × capability in-place values of a cycle (analysts only; no aggregation)."""
+
+    cycle_code: str
+    countries: tuple[HeatmapCountry, ...]
+    capabilities: tuple[CapabilityRef, ...]
+    values: tuple[tuple[str, str, str], ...]  # (country code, capability code, in_place value)
+    maturity: tuple[tuple[str, str, int], ...] = field(default=())
+
+    def value(self, country: str, capability: str) -> str:
+        return self._values.get((country, capability), "")
+
+    def phase(self, country: str, capability: str) -> int | None:
+        return self._maturity.get((country, capability))
+
+    @property
+    def _values(self) -> dict[tuple[str, str], str]:
+        return {(a, b): v for a, b, v in self.values}
+
+    @property
+    def _maturity(self) -> dict[tuple[str, str], int]:
+        return {(a, b): v for a, b, v in self.maturity}
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    cycle_code: str
+    cycle_name_en: str
+    cycle_name_fr: str
+    cell: Cell
+    illustrative: bool = False
+
+    def label(self, lang: str = "en") -> str:
+        return labels.pick(self.cycle_name_en, self.cycle_name_fr, lang)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pure arithmetic
+
+
+def round_half_up_pct(numerator: int, denominator: int) -> int | None:
+    """100 × numerator ÷ denominator as a whole percent rounded half up; None for 0 ÷ 0."""
+    if denominator == 0:
+        return None
+    value = Decimal(100 * numerator) / Decimal(denominator)
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def score_cell(code: str, group: str, counts: Counts, min_cell: int | None) -> Cell:
+    """The cell of one question in one population; suppressed when answered < min_cell."""
+    answered = counts.yes + counts.no
+    no_answer = counts.population - answered
+    if min_cell is not None and answered < min_cell:
+        return Cell(
+            code=code,
+            group=group,
+            population=counts.population,
+            answered=answered,
+            no_answer=no_answer,
+            yes=None,
+            no=None,
+            yes_pct=None,
+            suppressed=True,
+            reason=REASON_SMALL_CELL,
         )
-    return CountryProfile(
-        country_code=assessment.country.code,
-        cycle_code=cycle.code,
-        capabilities=capabilities,
-        statuses=statuses,
-        domains=domain_maturity(capabilities, statuses),
-        previous_cycle_code=previous.cycle.code if previous else "",
-        previous_cycle_name_en=previous.cycle.name_en if previous else "",
-        previous_cycle_name_fr=previous.cycle.name_fr if previous else "",
-        changes=changes,
+    return Cell(
+        code=code,
+        group=group,
+        population=counts.population,
+        answered=answered,
+        no_answer=no_answer,
+        yes=counts.yes,
+        no=counts.no,
+        yes_pct=round_half_up_pct(counts.yes, answered),
+        reason=REASON_NO_ANSWERS if answered == 0 else "",
     )
 
 
-def cycle_sort_key(cycle: Cycle) -> tuple[object, object]:
-    """Chronological order of cycles: opening date (or creation date), then creation time."""
-    return (cycle.opens_on or cycle.created_at.date(), cycle.created_at)
-
-
-def _previous_assessment(
-    assessment: Assessment, assessments: AssessmentQuerySet
-) -> Assessment | None:
-    """The country's latest scored assessment in a cycle before this one. 1 query."""
-    others = list(
-        assessments.scored()
-        .filter(country_id=assessment.country_id)
-        .exclude(pk=assessment.pk)
-        .select_related("cycle")
-    )
-    mine = cycle_sort_key(assessment.cycle)
-    earlier = [a for a in others if cycle_sort_key(a.cycle) < mine]
-    return max(earlier, key=lambda a: cycle_sort_key(a.cycle), default=None)
-
-
-def cohort_domain_maturity(
-    cycle: Cycle,
-    *,
-    by: str = "",
-    group: str = "",
-    min_cell: int | None = None,
-    compared: Assessment | None = None,
-) -> tuple[DomainMaturity, ...]:
-    """Mean maturity per domain over all scored assessments of the cycle (or one group's),
-    suppressed when fewer than ``min_cell`` countries answered in the domain, not counting the
-    ``compared`` country (the one whose profile shows the cohort). 2 queries (3 with
-    ``compared``)."""
-
-    _check_by(by)
-    capabilities = load_capabilities(cycle.framework)
-    qs = Answer.objects.filter(
-        assessment__in=_scored(cycle, None),
-        question__kind=QuestionKind.MATURITY,
-        value__in=["1", "2", "3", "4"],
-    )
-    if by:
-        qs = _with_group(qs, by, cycle, "assessment__country").filter(grp=group)
-    rows = (
-        qs.values("question__capability__domain__code")
-        .annotate(
-            total=Sum(Cast("value", IntegerField())),
-            n=Count("id"),
-            countries=Count("assessment", distinct=True),
+def suppress_complementary(cells: Sequence[Cell]) -> tuple[Cell, ...]:
+    """Given the group cells of one capability: if exactly one is suppressed, also hide the
+    smallest visible one (fewest answers, then name) so the hidden one cannot be derived by
+    subtracting the visible groups from the overall total."""
+    hidden = [c for c in cells if c.suppressed and (c.answered or 0) > 0]
+    visible = [c for c in cells if not c.suppressed and (c.answered or 0) > 0]
+    if len(hidden) != 1 or not visible:
+        return tuple(cells)
+    target = min(visible, key=lambda c: (c.answered, c.group))
+    return tuple(
+        replace(
+            c,
+            yes=None,
+            no=None,
+            yes_pct=None,
+            suppressed=True,
+            reason=REASON_COMPLEMENTARY,
         )
-        .order_by()
-    )
-    own: dict[str, int] = {}
-    if compared is not None:
-        own = {
-            code: 1
-            for code in qs.filter(assessment=compared)
-            .values_list("question__capability__domain__code", flat=True)
-            .distinct()
-        }
-    return cohort_domain_from_rows(
-        capabilities,
-        [
-            (r["question__capability__domain__code"], r["total"] or 0, r["n"], r["countries"])
-            for r in rows
-        ],
-        min_cell,
-        own,
+        if c is target
+        else c
+        for c in cells
     )
 
 
-def heatmap(cycle: Cycle, *, assessments: AssessmentQuerySet) -> Heatmap:
-    """Every scored assessment of the cycle that ``assessments`` allows, by capability. 3 queries."""
-
-    capabilities = load_capabilities(cycle.framework)
-    scored = _scored(cycle, assessments)
-    countries = tuple(
-        HeatmapCountry(code, en, fr)
-        for code, en, fr in scored.order_by("country__name_en").values_list(
-            "country__code", "country__name_en", "country__name_fr"
-        )
-    )
-    values, phases = [], []
-    rows = (
-        Answer.objects.filter(assessment__in=scored)
-        .filter(Q(question__is_headline=True) | Q(question__kind=QuestionKind.MATURITY))
-        .exclude(value="")
-        .values_list(
-            "assessment__country__code", "question__capability__code", "question__kind", "value"
-        )
-    )
-    for country, code, kind, value in rows:
-        if kind == QuestionKind.MATURITY:
-            if value in ("1", "2", "3", "4"):
-                phases.append((country, code, int(value)))
-        else:
-            values.append((country, code, value))
-    return Heatmap(
-        cycle_code=cycle.code,
-        countries=countries,
-        capabilities=capabilities,
-        values=tuple(values),
-        maturity=tuple(phases),
+def _hidden_cell(code: str, group: str, counts: Counts, reason: str, withhold: bool) -> Cell:
+    answered = counts.yes + counts.no
+    return Cell(
+        code=code,
+        group=group,
+        population=counts.population,
+        answered=None if withhold else answered,
+        no_answer=None if withhold else counts.population - answered,
+        yes=None,
+        no=None,
+        yes_pct=None,
+        suppressed=True,
+        reason=reason,
     )
 
 
-def capability_trend(
+def breakdown_is_safe(hidden: Sequence[Counts]) -> bool:
+    """Whether hidden cells, known only together (their sum is the total minus the shown
+    groups), keep each one's yes count unknowable: at least two of them have answers, and
+    together they hold at least one yes and one no (else "all yes"/"all no" gives every one)."""
+    with_answers = [c for c in hidden if c.yes + c.no > 0]
+    return (
+        len(with_answers) >= 2
+        and sum(c.yes for c in hidden) >= 1
+        and sum(c.no for c in hidden) >= 1
+    )
+
+
+def protect_breakdown(
     code: str,
-    *,
-    cycles: Sequence[Cycle],
-    min_cell: int | None = None,
-) -> tuple[TrendPoint, ...]:
-    """The share of one capability (by code, across framework versions) in each cycle, oldest
-    first. 2 queries whatever the number of cycles or countries."""
+    overall: Counts,
+    groups: Sequence[tuple[str, Counts]],
+    min_cell: int,
+) -> tuple[Cell, ...]:
+    """The group cells of one capability as people below analyst see them (docs/scoring.md,
+    "Small cells"): the disclosure guarantee, checked by capabilities.disclosure.
 
-    ordered = sorted(cycles, key=cycle_sort_key)
-    ids = [c.pk for c in ordered]
-    pops = dict(
-        Assessment.objects.scored()
-        .filter(cycle_id__in=ids)
-        .values("cycle_id")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("cycle_id", "n")
+    1. A group with fewer than ``min_cell`` answers is hidden; so is every group when the overall
+       cell is, and the countries without a group always form a hidden cell of their own.
+    2. While the hidden cells are not safe together (``breakdown_is_safe``), the smallest shown
+       group (fewest answers, then code) is hidden too; at worst the whole breakdown of this
+       capability is hidden and only the overall figure remains.
+    3. Hidden cells show N only: their answered and no-answer counts are withheld (None).
+    """
+    rest = Counts(
+        population=overall.population - sum(c.population for _g, c in groups),
+        yes=overall.yes - sum(c.yes for _g, c in groups),
+        no=overall.no - sum(c.no for _g, c in groups),
+        dont_know=overall.dont_know - sum(c.dont_know for _g, c in groups),
     )
-    tallies: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    rows = (
-        Answer.objects.filter(
-            assessment__in=Assessment.objects.scored().filter(cycle_id__in=ids),
-            question__is_headline=True,
-            question__capability__code=code,
+    overall_hidden = overall.yes + overall.no < min_cell
+    hidden: dict[str, str] = {
+        g: REASON_SMALL_CELL
+        for g, c in groups
+        if overall_hidden or (c.yes + c.no < min_cell and c.population > 0)
+    }
+    if hidden or rest.population > 0:
+        while not breakdown_is_safe([rest] + [c for g, c in groups if g in hidden]):
+            shown = [(c.yes + c.no, g) for g, c in groups if g not in hidden and c.population]
+            if not shown:
+                break
+            hidden[min(shown)[1]] = REASON_COMPLEMENTARY
+    out = []
+    for g, c in groups:
+        if g in hidden:
+            out.append(_hidden_cell(code, g, c, hidden[g], withhold=True))
+        else:
+            out.append(score_cell(code, g, c, None))
+    return tuple(out)
+
+
+def median_phase(distribution: Sequence[int]) -> Decimal | None:
+    """Median phase of answers counted per phase 1–4 (x.5 between two middle phases)."""
+    values = [phase for phase, n in zip(PHASES, distribution, strict=True) for _ in range(n)]
+    if not values:
+        return None
+    return Decimal(str(statistics.median(values)))
+
+
+def maturity_summary(
+    code: str, group: str, distribution: Sequence[int], min_cell: int | None
+) -> MaturitySummary:
+    dist = tuple(int(n) for n in distribution)
+    if len(dist) != 4:
+        raise ValueError("A maturity distribution has four phases.")
+    if min_cell is not None and sum(dist) < min_cell:
+        return MaturitySummary(code, group, (0, 0, 0, 0), None, suppressed=True)
+    return MaturitySummary(code, group, dist, median_phase(dist))
+
+
+def build_matrix(
+    *,
+    cycle_code: str,
+    capabilities: Sequence[CapabilityRef],
+    counts: Mapping[tuple[str, str], Counts],
+    populations: Mapping[str, int],
+    by: str = "",
+    min_cell: int | None = None,
+    phases: Mapping[tuple[str, str], Sequence[int]] | None = None,
+    group_order: Sequence[str] = (),
+    group_min_cell: int | None = None,
+) -> Matrix:
+    """Scores every capability in the whole population ("") and, with ``by``, in each group.
+
+    ``counts`` maps (capability code, group) to Counts (missing = nobody answered);
+    ``populations`` maps group to N (with the "" key for the whole cycle, computed as the sum of
+    the groups when absent). Group cells are always suppressed below ``min_cell`` (or, when it
+    is None, ``group_min_cell``: capabilities.aggregates.build_matrix passes settings.MRN_MIN_CELL);
+    the overall cells only when ``min_cell`` is given.
+    """
+    populations = dict(populations)
+    protect = bool(by) and min_cell is not None
+    if by:
+        populations.setdefault("", sum(populations.values()))
+        group_cells_min = min_cell if min_cell is not None else group_min_cell
+        if group_cells_min is None:
+            raise ValueError("A breakdown needs min_cell or group_min_cell.")
+    else:
+        populations = {"": populations.get("", sum(populations.values()))}
+        group_cells_min = min_cell
+    groups = [""]
+    if by:
+        present = [g for g in populations if g != ""]
+        ordered = [g for g in group_order if g in present]
+        groups += ordered + sorted(g for g in present if g not in ordered)
+    phases = phases or {}
+    cells: list[Cell] = []
+    maturity: list[MaturitySummary] = []
+    for cap in capabilities:
+        overall = score_cell(
+            cap.code, "", _counts_for(counts, cap.code, "", populations[""]), min_cell
         )
-        .values("assessment__cycle_id", "value")
-        .annotate(n=Count("id"))
-        .order_by()
+        group_cells = [
+            score_cell(
+                cap.code, g, _counts_for(counts, cap.code, g, populations[g]), group_cells_min
+            )
+            for g in groups[1:]
+        ]
+        cells.append(overall)
+        if protect:
+            assert group_cells_min is not None  # protect: min_cell was given
+            cells.extend(
+                protect_breakdown(
+                    cap.code,
+                    _counts_for(counts, cap.code, "", populations[""]),
+                    [(g, _counts_for(counts, cap.code, g, populations[g])) for g in groups[1:]],
+                    group_cells_min,
+                )
+            )
+        else:
+            cells.extend(suppress_complementary(group_cells))
+        for g in groups:
+            dist = phases.get((cap.code, g), (0, 0, 0, 0))
+            if protect and g != "":
+                # Group maturity below analyst: never shown (nothing displays it), so nothing
+                # can be differenced against the overall distribution.
+                maturity.append(MaturitySummary(cap.code, g, (0, 0, 0, 0), None, suppressed=True))
+                continue
+            maturity.append(
+                maturity_summary(cap.code, g, dist, min_cell if g == "" else group_cells_min)
+            )
+    return Matrix(
+        cycle_code=cycle_code,
+        by=by,
+        groups=tuple(groups),
+        capabilities=tuple(capabilities),
+        cells=tuple(cells),
+        populations=tuple((g, populations[g]) for g in groups),
+        maturity=tuple(maturity),
+        min_cell=min_cell,
     )
-    for row in rows:
-        tallies[row["assessment__cycle_id"]][row["value"]] += row["n"]
-    points = []
-    for cycle in ordered:
-        t = tallies.get(cycle.pk, {})
-        counts = Counts(
-            population=pops.get(cycle.pk, 0),
-            yes=t.get("yes", 0),
-            no=t.get("no", 0),
-            dont_know=t.get("dont_know", 0),
+
+
+def _counts_for(
+    counts: Mapping[tuple[str, str], Counts], code: str, group: str, population: int
+) -> Counts:
+    found = counts.get((code, group))
+    if found is None:
+        return Counts(population=population)
+    return Counts(population=population, yes=found.yes, no=found.no, dont_know=found.dont_know)
+
+
+def counts_from_rows(
+    rows: Iterable[tuple[str, str, str, int]], by: str = ""
+) -> dict[tuple[str, str], Counts]:
+    """Turns (code, group, value, n) rows into Counts per (code, group), adding the "" totals.
+
+    Without ``by`` every row counts towards "" whatever its group; rows of assessments without
+    a group ("") count in the total only. ``population`` is left at the answers' count here:
+    build_matrix applies each group's N.
+    """
+    tallies: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for code, group, value, n in rows:
+        keys = [(code, "")] + ([(code, group)] if by and group else [])
+        for key in keys:
+            tallies[key][value] += n
+    return {
+        key: Counts(
+            population=t["yes"] + t["no"] + t["dont_know"],
+            yes=t["yes"],
+            no=t["no"],
+            dont_know=t["dont_know"],
         )
-        points.append(
-            TrendPoint(
-                cycle_code=cycle.code,
-                cycle_name_en=cycle.name_en,
-                cycle_name_fr=cycle.name_fr,
-                cell=score_cell(code, "", counts, min_cell),
-                illustrative=cycle.is_illustrative,
+        for key, t in tallies.items()
+    }
+
+
+def phases_from_rows(
+    rows: Iterable[tuple[str, str, str, int]], by: str = ""
+) -> dict[tuple[str, str], tuple[int, int, int, int]]:
+    """Turns (code, group, phase value, n) rows into phase distributions per (code, group)."""
+    dist: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for code, group, value, n in rows:
+        if value not in ("1", "2", "3", "4"):
+            continue
+        keys = [(code, "")] + ([(code, group)] if by and group else [])
+        for key in keys:
+            dist[key][int(value) - 1] += n
+    return {key: tuple(v) for key, v in dist.items()}  # type: ignore[misc]
+
+
+def _mean(values: Sequence[int]) -> Decimal | None:
+    if not values:
+        return None
+    return (Decimal(sum(values)) / Decimal(len(values))).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+
+
+def domain_maturity(
+    capabilities: Sequence[CapabilityRef], statuses: Iterable[CapabilityStatus]
+) -> tuple[DomainMaturity, ...]:
+    """Per domain (in framework order): the mean of the country's maturity phases answered."""
+    by_code = {s.code: s for s in statuses}
+    domains: dict[str, tuple[CapabilityRef, list[int]]] = {}
+    for cap in sorted(capabilities, key=lambda c: (c.domain_order, c.order, c.code)):
+        entry = domains.setdefault(cap.domain_code, (cap, []))
+        status = by_code.get(cap.code)
+        if status is not None and status.maturity is not None:
+            entry[1].append(status.maturity)
+    return tuple(
+        DomainMaturity(
+            domain_code=code,
+            domain_name_en=cap.domain_name_en,
+            domain_name_fr=cap.domain_name_fr,
+            mean=_mean(values),
+            answered=len(values),
+        )
+        for code, (cap, values) in domains.items()
+    )
+
+
+def changes_since(
+    current: Sequence[CapabilityStatus], previous: Sequence[CapabilityStatus] | None
+) -> tuple[Change, ...]:
+    """Compares two cycles by capability code (framework versions may differ)."""
+    before = {s.code: s for s in previous or ()}
+    out = []
+    for now in current:
+        then = before.get(now.code)
+        if then is None or then.in_place not in ("yes", "no"):
+            kind = "new" if now.in_place in ("yes", "no") else "unknown"
+        elif now.in_place not in ("yes", "no"):
+            kind = "unknown"
+        elif then.in_place == now.in_place:
+            kind = "same"
+        else:
+            kind = "gained" if now.in_place == "yes" else "lost"
+        delta = (
+            now.maturity - then.maturity
+            if then is not None and then.maturity is not None and now.maturity is not None
+            else None
+        )
+        out.append(Change(code=now.code, before=then, after=now, kind=kind, maturity_delta=delta))
+    return tuple(out)
+
+
+def cohort_domain_from_rows(
+    capabilities: Sequence[CapabilityRef],
+    rows: Iterable[tuple[str, int, int, int]],
+    min_cell: int | None,
+    own: Mapping[str, int] | None = None,
+) -> tuple[DomainMaturity, ...]:
+    """Cohort means per domain from (domain code, sum of phases, answers, countries) rows;
+    suppressed when fewer than ``min_cell`` countries answered in the domain *other than the
+    country compared with it* (``own``: domain code → 1 when that country is counted there)."""
+    own = own or {}
+    found = {code: (total, n, countries) for code, total, n, countries in rows}
+    seen: dict[str, CapabilityRef] = {}
+    for cap in sorted(capabilities, key=lambda c: (c.domain_order, c.order, c.code)):
+        seen.setdefault(cap.domain_code, cap)
+    out = []
+    for code, cap in seen.items():
+        total, n, countries = found.get(code, (0, 0, 0))
+        hide = min_cell is not None and countries - own.get(code, 0) < min_cell
+        mean = None
+        if n and not hide:
+            mean = (Decimal(total) / Decimal(n)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        out.append(
+            DomainMaturity(
+                domain_code=code,
+                domain_name_en=cap.domain_name_en,
+                domain_name_fr=cap.domain_name_fr,
+                mean=mean,
+                answered=n,
+                countries=countries,
+                suppressed=hide,
             )
         )
-    return tuple(points)
+    return tuple(out)
+
+
+def statuses_by_code(statuses: Iterable[CapabilityStatus], code: str) -> CapabilityStatus:
+    return next((s for s in statuses if s.code == code), CapabilityStatus(code))
+
+
+def cohort_cell(cell: Cell | None, own: CapabilityStatus, min_cell: int | None) -> Cell | None:
+    """A cohort cell beside one country's profile: hidden (as a small cell, counts withheld)
+    when fewer than ``min_cell`` countries other than that country answered yes or no."""
+    if cell is None or min_cell is None or not cell.shown:
+        return cell
+    mine = 1 if own.in_place in ("yes", "no") else 0
+    if (cell.answered or 0) - mine >= min_cell:
+        return cell
+    return replace(
+        cell,
+        yes=None,
+        no=None,
+        yes_pct=None,
+        answered=None,
+        no_answer=None,
+        suppressed=True,
+        reason=REASON_SMALL_CELL,
+    )

@@ -23,7 +23,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from capabilities import scoring
+from capabilities import aggregates, scoring
 from capabilities.caching import generation
 from capabilities.models import (
     Assessment,
@@ -110,13 +110,13 @@ def _cached[T](cycle: Cycle, name: str, parts: tuple[object, ...], compute: Call
 
 
 def capability_matrix(cycle: Cycle, *, by: str = "", min_cell: int | None = None) -> scoring.Matrix:
-    """``scoring.capability_matrix`` over all scored assessments, cached: 1 query (the stamp, once
+    """``aggregates.capability_matrix`` over all scored assessments, cached: 1 query (the stamp, once
     per request) when cached."""
     return _cached(
         cycle,
         "matrix",
         (by, min_cell),
-        lambda: scoring.capability_matrix(cycle, by=by, min_cell=min_cell),
+        lambda: aggregates.capability_matrix(cycle, by=by, min_cell=min_cell),
     )
 
 
@@ -128,13 +128,13 @@ def cohort_domain_maturity(
     min_cell: int | None = None,
     compared: Assessment | None = None,
 ) -> tuple[scoring.DomainMaturity, ...]:
-    """``scoring.cohort_domain_maturity``, cached (as ``capability_matrix``); the compared
+    """``aggregates.cohort_domain_maturity``, cached (as ``capability_matrix``); the compared
     assessment is part of the key (its country is not counted towards the cohort's size)."""
     return _cached(
         cycle,
         "maturity",
         (by, group, min_cell, compared.pk if compared is not None else ""),
-        lambda: scoring.cohort_domain_maturity(
+        lambda: aggregates.cohort_domain_maturity(
             cycle, by=by, group=group, min_cell=min_cell, compared=compared
         ),
     )

@@ -31,7 +31,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from capabilities import labels, priorities, scoring, throttle
+from capabilities import aggregates, labels, priorities, scoring, throttle
 from capabilities.models import Assessment, Country, Cycle
 from capabilities.permissions import (
     AuthenticatedRequest,
@@ -255,9 +255,9 @@ def matrix_export(request: HttpRequest, cycle_code: str, fmt: str) -> HttpRespon
     cycle = _cycle(cycle_code)
     lang = _lang(request)
     min_cell = aggregate_min_cell(request.user)
-    sheets = [tables.matrix_table(scoring.capability_matrix(cycle, min_cell=min_cell), lang)]
+    sheets = [tables.matrix_table(aggregates.capability_matrix(cycle, min_cell=min_cell), lang)]
     for by in scoring.GROUP_FIELDS:
-        grouped = scoring.capability_matrix(cycle, by=by, min_cell=min_cell)
+        grouped = aggregates.capability_matrix(cycle, by=by, min_cell=min_cell)
         # the all-countries rows are the first table's
         sheets.append(tables.matrix_table(grouped, lang, title=by, include_all=False))
     name = exports.filename(cycle.code, "matrix", ext=fmt)

@@ -330,14 +330,14 @@ def build_country_report(
     previous cycle).
 
     Statuses, maturity by domain and the change since the previous cycle come from
-    ``capabilities.scoring.country_profile``; ``assessments`` is what the reader may see
+    ``capabilities.aggregates.country_profile``; ``assessments`` is what the reader may see
     (``visible_assessments``), used to find the previous cycle (all assessments when None).
     """
-    from capabilities import scoring
+    from capabilities import aggregates, scoring
 
     with translation.override(lang):
         cycle = assessment.cycle
-        profile = scoring.country_profile(
+        profile = aggregates.country_profile(
             assessment,
             assessments=assessments if assessments is not None else Assessment.objects.all(),
         )
@@ -444,9 +444,9 @@ def build_country_report(
 
 def cohort_columns(assessment: Assessment, *, lang: str) -> tuple[CohortColumn, ...]:
     """All countries, the country's income group and its region in the cycle: mean maturity per
-    domain from ``scoring.cohort_domain_maturity`` with the small-cell rule always applied (a
+    domain from ``aggregates.cohort_domain_maturity`` with the small-cell rule always applied (a
     printed report travels). Never another named country. 7 queries."""
-    from capabilities import scoring
+    from capabilities import aggregates
 
     from .charts import group_label
 
@@ -460,7 +460,7 @@ def cohort_columns(assessment: Assessment, *, lang: str) -> tuple[CohortColumn, 
             wanted.append((by, code))
     columns = []
     for by, code in wanted:
-        domains = scoring.cohort_domain_maturity(cycle, by=by, group=code, min_cell=k)
+        domains = aggregates.cohort_domain_maturity(cycle, by=by, group=code, min_cell=k)
         columns.append(
             CohortColumn(
                 name=group_label(by, code),
@@ -588,20 +588,20 @@ def matrix_report_html(
 ) -> str:
     """The print HTML of the matrix report: Figure 1 with its table, then each breakdown. The
     tables' figures are the rows of ``tables.matrix_rows``, as in every matrix download."""
-    from capabilities import scoring
+    from capabilities import aggregates
 
     from . import charts, svg
 
     with translation.override(lang):
         cycle_name = cycle.tr("name", lang)
-        matrix = scoring.capability_matrix(cycle, min_cell=min_cell)
+        matrix = aggregates.capability_matrix(cycle, min_cell=min_cell)
         rows = matrix_rows(matrix, lang)
         spec = charts.stacked_bar_spec(
             matrix, cycle_name=cycle_name, illustrative=cycle.is_illustrative, lang=lang
         )
         sections = []
         for by in breakdowns:
-            grouped = scoring.capability_matrix(cycle, by=by, min_cell=min_cell)
+            grouped = aggregates.capability_matrix(cycle, by=by, min_cell=min_cell)
             breakdown = charts.breakdown_spec(
                 grouped, illustrative=cycle.is_illustrative, include_all=False, lang=lang
             )

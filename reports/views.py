@@ -20,7 +20,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from capabilities import labels, permissions, priorities, scoring
+from capabilities import aggregates, labels, permissions, priorities, scoring
 from capabilities.importer import ImportRefused, import_responses
 from capabilities.models import (
     Assessment,
@@ -261,7 +261,7 @@ def country_profile(request: HttpRequest, code: str) -> HttpResponse:
     assessments = list(
         visible.filter(country=country).select_related("cycle__framework", "country")
     )
-    assessments.sort(key=lambda a: scoring.cycle_sort_key(a.cycle), reverse=True)
+    assessments.sort(key=lambda a: aggregates.cycle_sort_key(a.cycle), reverse=True)
     wanted = request.GET.get("cycle")
     assessment = (
         next((a for a in assessments if a.cycle.code == wanted), None)
@@ -321,7 +321,7 @@ def _profile_context(
     cycle = assessment.cycle
     lang = _lang()
     k = settings.MRN_MIN_CELL
-    profile = scoring.country_profile(assessment, assessments=visible)
+    profile = aggregates.country_profile(assessment, assessments=visible)
     participation = Participation.objects.filter(cycle=cycle, country=country).first()
     income = participation.income_group if participation else ""
     by_income = cohorts.capability_matrix(
@@ -411,7 +411,7 @@ def _heatmap_context(request: HttpRequest) -> dict[str, Any]:
     cycle = _pick_cycle(cycles, request.GET.get("cycle"))
     context: dict[str, Any] = {"form": form, "cycle": cycle}
     if cycle is not None:
-        data = scoring.heatmap(cycle, assessments=permissions.visible_assessments(request.user))
+        data = aggregates.heatmap(cycle, assessments=permissions.visible_assessments(request.user))
         spec = charts.heatmap_spec(
             data, cycle_name=cycle.tr("name"), illustrative=cycle.is_illustrative
         )
@@ -474,7 +474,7 @@ def _compare_context(request: HttpRequest) -> dict[str, Any]:
     context: dict[str, Any] = {"form": form, "cycle": cycle}
     if cycle is not None and form.is_valid() and form.cleaned_data["countries"]:
         chosen = form.cleaned_data["countries"]
-        data = scoring.heatmap(cycle, assessments=visible.filter(country__code__in=chosen))
+        data = aggregates.heatmap(cycle, assessments=visible.filter(country__code__in=chosen))
         lang = _lang()
         countries = data.countries
         rows = []
@@ -561,7 +561,7 @@ def _trend_context(request: HttpRequest) -> dict[str, Any]:
     context: dict[str, Any] = {"form": form, "code": code}
     if code:
         cycles = [c for c in _cycles_with_data() if c.scored]  # type: ignore[attr-defined]
-        points = scoring.capability_trend(code, cycles=cycles)
+        points = aggregates.capability_trend(code, cycles=cycles)
         spec = charts.trend_spec(points, capability_label=f"{code} {names[code]}")
         populations = [p.cell.population for p in points]
         context.update(

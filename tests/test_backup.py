@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from capabilities import scoring, services
+from capabilities import aggregates, services
 from capabilities.models import (
     AnswerChange,
     Assessment,
@@ -32,7 +32,7 @@ EXCLUDE = [
 
 def _snapshot(cycle_code: str) -> dict[str, object]:
     cycle = Cycle.objects.get(code=cycle_code)
-    matrix = scoring.capability_matrix(cycle, by="income_group")
+    matrix = aggregates.capability_matrix(cycle, by="income_group")
     histories = sorted(
         AnswerChange.objects.values_list(
             "answer__assessment__country__code",

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from capabilities.aggregates import capability_matrix, question_breakdown
 from capabilities.models import Cycle
 from capabilities.reference_data import BASELINE_CSV, FIGURE1_CSV
-from capabilities.scoring import capability_matrix, question_breakdown
 
 BASELINE = BASELINE_CSV
 FIGURE1 = FIGURE1_CSV

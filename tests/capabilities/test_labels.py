@@ -6,9 +6,9 @@ import pytest
 from django.utils import translation
 
 from capabilities import labels
-from capabilities.arithmetic import CapabilityRef, CountryProfile
 from capabilities.consistency import Rule
 from capabilities.models import Capability
+from capabilities.scoring import CapabilityRef, CountryProfile
 
 REF = CapabilityRef("C01", "Leadership", "Leadership (FR)", "D1", "Policy", "Politique")
 NO_FRENCH = CapabilityRef("C02", "Research", "", "D1", "Policy", "")

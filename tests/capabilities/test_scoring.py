@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from capabilities.aggregates import build_matrix  # the group threshold from settings
 from capabilities.scoring import (
     REASON_COMPLEMENTARY,
     REASON_NO_ANSWERS,
@@ -11,7 +12,6 @@ from capabilities.scoring import (
     CapabilityRef,
     CapabilityStatus,
     Counts,
-    build_matrix,
     changes_since,
     counts_from_rows,
     domain_maturity,

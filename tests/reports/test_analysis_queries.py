@@ -50,7 +50,7 @@ def test_the_matrix_download_costs_the_same_queries_for_5_and_50_countries(clien
 
 
 def test_scoring_the_matrix_is_three_queries(django_assert_num_queries, cycle):
-    from capabilities.scoring import capability_matrix
+    from capabilities.aggregates import capability_matrix
 
     make_countries(cycle, 7)
     with django_assert_num_queries(3):

@@ -4,7 +4,8 @@ import json
 
 from django.utils import translation
 
-from capabilities.scoring import CapabilityRef, Counts, build_matrix, counts_from_rows
+from capabilities.aggregates import build_matrix
+from capabilities.scoring import CapabilityRef, Counts, counts_from_rows
 from reports import charts
 
 C01 = CapabilityRef(

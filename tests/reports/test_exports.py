@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from capabilities import scoring, services
+from capabilities import aggregates, services
 from capabilities.models import Assessment, Cycle
 from capabilities.permissions import visible_assessments
 from reports import exports, tables
@@ -99,12 +99,12 @@ def test_export_then_import_into_a_new_cycle_gives_the_same_matrix(
 
     copy = Cycle.objects.get(code="copy-2025")
     assert Assessment.objects.filter(cycle=copy).count() == 2
-    original = scoring.capability_matrix(cycle)
-    imported = scoring.capability_matrix(copy)
+    original = aggregates.capability_matrix(cycle)
+    imported = aggregates.capability_matrix(copy)
     strip = lambda m: [(c.code, c.population, c.yes, c.no, c.no_answer) for c in m.cells]  # noqa: E731
     assert strip(imported) == strip(original)
     assert original.maturity == imported.maturity
-    by_income = scoring.capability_matrix(copy, by="income_group")
+    by_income = aggregates.capability_matrix(copy, by="income_group")
     assert by_income.population("lower_middle") == 2
     # every answer, not only the matrix, survives the trip
     again = exports.answers_wide(exports.load_answer_data(copy, visible_assessments(analyst)))
@@ -117,12 +117,12 @@ def test_matrix_table_keeps_exact_counts_and_hides_suppressed_cells(
     fill(services.assessment_get_or_create(country=country_a, cycle=cycle), questions, focal_a)
     # the documented column scheme (reports.tables; was exports.matrix_table with population_N
     # and suppressed "yes"/"no")
-    open_matrix = tables.matrix_table(scoring.capability_matrix(cycle), "en")
+    open_matrix = tables.matrix_table(aggregates.capability_matrix(cycle), "en")
     row = open_matrix.rows[0]
     header = open_matrix.header
     assert row[header.index("population")] == 1
     assert row[header.index("yes")] is not None
-    hidden = tables.matrix_table(scoring.capability_matrix(cycle, min_cell=5), "en")
+    hidden = tables.matrix_table(aggregates.capability_matrix(cycle, min_cell=5), "en")
     row = hidden.rows[0]
     assert row[header.index("yes")] is None
     assert row[header.index("yes_pct")] is None

@@ -15,10 +15,10 @@ from django.db import transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from capabilities.aggregates import capability_matrix
 from capabilities.models import Cycle
 from capabilities.permissions import aggregate_min_cell
 from capabilities.reference_data import BASELINE_CSV
-from capabilities.scoring import capability_matrix
 from reports import pdf
 from reports.charts import n_of_n, percent, share_text
 from reports.tables import MATRIX_COLUMNS, MatrixRow, matrix_rows

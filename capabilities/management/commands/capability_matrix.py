@@ -14,8 +14,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from capabilities.aggregates import capability_matrix
 from capabilities.models import Cycle
-from capabilities.scoring import GROUP_FIELDS, capability_matrix
+from capabilities.scoring import GROUP_FIELDS
 from reports.exports import csv_chunks
 from reports.tables import MATRIX_COLUMNS, matrix_rows
 

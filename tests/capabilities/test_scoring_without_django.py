@@ -1,4 +1,5 @@
-"""The scoring arithmetic imports and runs without Django configured (no settings, no models)."""
+"""capabilities.scoring (the dataclasses and the arithmetic) imports and runs without Django
+configured: no settings, no models (the queries are in capabilities.aggregates)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = """
 import sys
-from capabilities import arithmetic as a
+from capabilities import scoring as a
 assert "django" not in sys.modules, sorted(m for m in sys.modules if m.startswith("django"))
 counts = {("C01", ""): a.Counts(population=3, yes=1, no=1)}
 ref = a.CapabilityRef("C01", "x", "x", "D1", "d", "d")
@@ -21,7 +22,7 @@ print("ok")
 """
 
 
-def test_arithmetic_runs_without_django():
+def test_scoring_runs_without_django():
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "MRN"))}
     result = subprocess.run(
         [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True
