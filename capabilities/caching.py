@@ -17,16 +17,29 @@ its own, so with several gunicorn workers an edit made through one worker reache
 their entries expire (MRN_CACHE_SECONDS, 10 minutes by default). Answers and status changes are
 never affected (cycle aggregates are keyed by the cycle's latest change, read from the database).
 Set MRN_CACHE_URL (database or Redis) to share one cache, and so one generation, between workers.
+
+``local(key, build)`` keeps what is built from the framework (the questionnaire's pre-rendered
+questions, domains, phases: capabilities/question_html.py) in the process itself, without the
+pickling of the cache, under the same generation plus a token that changes when the cache is
+emptied (so a generation number counted again from zero never finds an old entry).
 """
 
 from __future__ import annotations
 
+import threading
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
 GENERATION_KEY = "generation"
+TOKEN_KEY = "generation-token"
+LOCAL_MAX = 512  # entries kept in the process (a few per framework version and language)
+
+_local: dict[tuple[str, int, str], Any] = {}
+_local_lock = threading.Lock()
 
 
 def generation() -> int:
@@ -43,6 +56,34 @@ def bump_generation(**_kwargs: Any) -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, 1, timeout=None)
+
+
+def stamp() -> tuple[str, int]:
+    """(token, generation): what a process-local entry is valid for. One cache read."""
+    found = cache.get_many([TOKEN_KEY, GENERATION_KEY])
+    token = found.get(TOKEN_KEY)
+    if token is None:
+        cache.add(TOKEN_KEY, uuid.uuid4().hex, timeout=None)
+        token = cache.get(TOKEN_KEY, "")
+    value = found.get(GENERATION_KEY)
+    return str(token), int(value) if value is not None else generation()
+
+
+def local[T](key: str, build: Callable[[], T], at: tuple[str, int] | None = None) -> T:
+    """``build()`` once per process for this key, framework generation and cache token. The
+    value is shared by every request of the process: it must never be changed by its users."""
+    token, gen = at or stamp()
+    full = (token, gen, key)
+    try:
+        return _local[full]
+    except KeyError:
+        pass
+    value = build()
+    with _local_lock:
+        if len(_local) >= LOCAL_MAX:
+            _local.clear()
+        _local[full] = value
+    return value
 
 
 def connect_signals() -> None:
