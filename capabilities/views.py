@@ -33,6 +33,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.functional import empty
 from django.utils.html import json_script
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -435,7 +436,6 @@ def domain_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         return HttpResponseNotAllowed(["GET", "POST"])
     questions = frame.questions[domain.code]
     answers = questionnaire.answers_by_question(assessment, domain)
-    comments = questionnaire.review_comments_by_question(assessment, domain)
     try:
         outcome = (
             _save_posted(request, assessment, questions, answers)
@@ -448,6 +448,7 @@ def domain_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     if outcome is not None and not outcome.errors and not outcome.conflicts:
         _saved_message(request, outcome)
         return redirect(_after_save(request, assessment, domain, list(frame.domains)))
+    comments = questionnaire.review_comments_by_question(assessment, domain)
     sections = _sections(assessment, frame, [(domain, editable)], answers, comments, outcome)
     index = frame.domains.index(domain)
     context = _page_context(assessment, frame, sections, outcome)
@@ -481,7 +482,6 @@ def questionnaire_all(request: HttpRequest, pk: int) -> HttpResponse:
     elif request.method != "GET":
         return HttpResponseNotAllowed(["GET", "POST"])
     answers = questionnaire.answers_by_question(assessment)
-    comments = questionnaire.review_comments_by_question(assessment)
     editable_questions = [q for d, editable in domains if editable for q in frame.questions[d.code]]
     try:
         outcome = (
@@ -497,6 +497,7 @@ def questionnaire_all(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("action") == "continue":
             return redirect("capabilities:check_answers", pk=assessment.pk)
         return redirect("capabilities:questionnaire_all", pk=assessment.pk)
+    comments = questionnaire.review_comments_by_question(assessment)  # (not needed to save)
     sections = _sections(assessment, frame, domains, answers, comments, outcome)
     context = _page_context(assessment, frame, sections, outcome)
     context["editable"] = any(editable for _d, editable in domains)
@@ -568,6 +569,9 @@ def _save_posted(
     built only for the others, and gives their errors.
     """
     user = request.user
+    wrapped = getattr(user, "_wrapped", empty)
+    if wrapped is not empty:  # the user itself, not its lazy proxy: 200 rows refer to it
+        user = wrapped
     data = request.POST
     outcome = SaveOutcome()
     keep_mine = data.get("keep_mine", "")
