@@ -185,7 +185,7 @@ def _cases(question, rng):
         data = QueryDict(mutable=True)
         prefix = f"q{question.pk}-"
         if question.kind == QuestionKind.MULTIPLE_CHOICE:
-            picked = rng.sample(codes + ["nope"], k=rng.randint(0, min(3, len(codes) + 1)))
+            picked = rng.sample([*codes, "nope"], k=rng.randint(0, min(3, len(codes) + 1)))
             data.setlist(prefix + "value", picked)
         else:
             data[prefix + "value"] = rng.choice(INPUTS["value"] + codes)
