@@ -12,11 +12,12 @@ database (benchmarks/dataset.py), at 20 and then 200 countries (respondents):
 
 - form for one section: a focal point's domain page D2 (21 questions, their answers filled in)
   vs the package's second category page (19 questions, the respondent's answers filled in);
-- form for all questions: the six domain pages one after the other (MRN Assess has no single page
-  with every form: that is the task list's job) vs the package's one-page survey (100 questions);
-- saving a complete response: a new focal point posts all six domain pages without JavaScript
-  (108 answers through services.answer_save, each with its history row) vs a new respondent
-  posting the one-page survey (100 answers);
+- form for all questions: the one-page questionnaire (all 108 questions of the six domains, the
+  answers filled in) vs the package's one-page survey (100 questions);
+- saving a complete response: a new focal point posts the one-page questionnaire once without
+  JavaScript (108 answers, as a browser sends a form: urlencoded; one call of
+  services.answers_save_page, each answer with its history row) vs a new respondent posting the
+  one-page survey (100 answers);
 - export of all responses to CSV: ``reports.exports`` wide table (one row per country, one column
   per question: the same shape as the package's CSV) of every assessment of the cycle vs the
   package's ``Survey2Csv``. The long export (one row per answer) is printed for information.
@@ -38,6 +39,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -53,7 +55,6 @@ from capabilities.models import (
     Assessment,
     Country,
     CountryKind,
-    Domain,
     Participation,
     Profile,
     QuestionKind,
@@ -202,24 +203,19 @@ def mrn_operations(data: dataset.Dataset, counter: list[int]) -> dict[str, Measu
     )
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(data.focal_points[draft.country_id])
-    codes = list(
-        Domain.objects.filter(framework=data.framework)
-        .order_by("order")
-        .values_list("code", flat=True)
-    )
 
-    def get(code: str, pk: int = draft.pk, c: Client = client) -> None:
-        response = c.get(reverse("capabilities:domain", args=[pk, code]))
+    def get(url: str, c: Client = client) -> None:
+        response = c.get(url)
         assert response.status_code == 200, response.status_code
 
+    section_url = reverse("capabilities:domain", args=[draft.pk, SECTION])
+    all_url = reverse("capabilities:questionnaire_all", args=[draft.pk])
     figures = {
-        "form_section": measure(lambda _a: get(SECTION)),
-        "form_all": measure(lambda _a: [get(code) for code in codes]),
+        "form_section": measure(lambda _a: get(section_url)),
+        "form_all": measure(lambda _a: get(all_url)),
     }
-    by_domain = {
-        code: _post_data([q for q in data.questions if q.capability.domain.code == code])
-        for code in codes
-    }
+    # A browser posts a form without files urlencoded (the test client's default is multipart).
+    body = urlencode(_post_data(list(data.questions)), doseq=True)
     user_model = get_user_model()
 
     def fresh() -> tuple[Client, int]:
@@ -241,10 +237,9 @@ def mrn_operations(data: dataset.Dataset, counter: list[int]) -> dict[str, Measu
 
     def save(arg: tuple[Client, int]) -> None:
         c, pk = arg
-        for code in codes:
-            url = reverse("capabilities:domain", args=[pk, code])
-            response = c.post(url, by_domain[code])
-            assert response.status_code == 302, (code, response.status_code)
+        url = reverse("capabilities:questionnaire_all", args=[pk])
+        response = c.post(url, body, content_type="application/x-www-form-urlencoded")
+        assert response.status_code == 302, response.status_code
 
     try:
         with _quiet("django.request"):

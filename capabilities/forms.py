@@ -183,6 +183,91 @@ class AnswerForm(forms.Form):
         return data["value"], data["comment"].strip(), list(data["evidence"])
 
 
+_DIGITS = frozenset("0123456789")
+_URL_CHECK = URLValidator(schemes=["http", "https"])
+
+
+def _whole(raw: object, minimum: int) -> int | None:
+    """A plain whole number (ASCII digits, nothing else) of at least ``minimum``, else None."""
+    if type(raw) is not str or not raw or not _DIGITS.issuperset(raw):
+        return None
+    number = int(raw)
+    return number if number >= minimum else None
+
+
+def lean_content(
+    question: Question, data: Any
+) -> tuple[tuple[str, str, list[str]], int, int | None] | None:
+    """What a valid ``AnswerForm(data, question=question)`` holds, without building it:
+    ``((value, comment, evidence), version, theirs_version)``, as ``content()`` and
+    ``cleaned_data`` give them. None when the input is not plainly valid: the caller then builds
+    the bound form, which gives the errors (or accepts what this path is not sure about).
+
+    It follows the form's fields step by step (the widget's ``value_from_datadict``, the field's
+    ``to_python`` and ``validate``, then ``clean_*``): tests/capabilities/test_lean_save.py
+    compares both on valid and invalid input of every kind.
+    """
+    prefix = f"q{question.pk}-"
+    version = _whole(data.get(prefix + "version"), 0)
+    if version is None:
+        return None
+    theirs_raw = data.get(prefix + "theirs_version")
+    theirs = None
+    if theirs_raw not in (None, ""):
+        theirs = _whole(theirs_raw, 1)
+        if theirs is None:
+            return None
+    kind = question.kind
+    raw: object
+    if kind == QuestionKind.MULTIPLE_CHOICE:
+        picked = data.getlist(prefix + "value") if hasattr(data, "getlist") else []
+        codes = {o.code for o in question.options.all()}
+        if any(type(p) is not str or p not in codes for p in picked):
+            return None  # the form says which choice is not valid
+        raw = list(picked)
+    else:
+        got = data.get(prefix + "value")
+        text = "" if got is None else got
+        if type(text) is not str:
+            return None
+        if kind in (QuestionKind.YES_NO, QuestionKind.MATURITY, QuestionKind.SINGLE_CHOICE):
+            if text and text not in _choice_codes(question):
+                return None
+            raw = text
+        else:  # a CharField: stripped, no NUL
+            raw = text.strip()
+            if "\x00" in raw:
+                return None
+    comment = data.get(prefix + "comment")
+    comment = "" if comment is None else comment
+    evidence_text = data.get(prefix + "evidence")
+    evidence_text = "" if evidence_text is None else evidence_text
+    if type(comment) is not str or type(evidence_text) is not str:
+        return None
+    comment = comment.strip()
+    if "\x00" in comment or "\x00" in evidence_text:
+        return None
+    evidence = [line.strip() for line in evidence_text.strip().splitlines() if line.strip()]
+    try:
+        value = values.normalise(question, raw)
+        comment = values.check_comment(comment)
+        values.check_evidence(evidence)
+        for line in evidence:
+            _URL_CHECK(line)
+    except (values.InvalidValue, ValidationError):
+        return None
+    return (value, comment.strip(), list(evidence)), version, theirs
+
+
+def _choice_codes(question: Question) -> set[str]:
+    kind = question.kind
+    if kind == QuestionKind.YES_NO:
+        return {str(code) for code in YesNo.values}
+    if kind == QuestionKind.MATURITY:
+        return {"1", "2", "3", "4"}
+    return {o.code for o in question.options.all()}
+
+
 def answer_content(answer: Answer | None) -> tuple[str, str, list[str]]:
     if answer is None:
         return "", "", []

@@ -12,6 +12,8 @@ uses starts from ``visible_assessments(user)``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as AuthUser
@@ -269,6 +271,13 @@ def require_edit_question(user: User, assessment: Assessment, question: Question
 def require_edit_domain(user: User, assessment: Assessment, domain: Domain) -> None:
     if not can_edit_domain(user, assessment, domain):
         raise PermissionDenied("You cannot change the answers of this domain.")
+
+
+def require_edit_some_domain(user: User, assessment: Assessment, domains: Iterable[Domain]) -> None:
+    """For a page with several domains (the one-page questionnaire): the user may change the
+    answers of at least one; each answer is then saved only if its domain is editable."""
+    if not any(can_edit_domain(user, assessment, domain) for domain in domains):
+        raise PermissionDenied("You cannot change the answers of this assessment.")
 
 
 def require_submit(user: User, assessment: Assessment) -> None:

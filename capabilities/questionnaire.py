@@ -166,6 +166,12 @@ def questions_of(assessment: Assessment, domain: Domain | None = None) -> list[Q
     return questions
 
 
+def questions_of_framework(framework_id: int) -> list[Question]:
+    """Every question of the framework as ``questions_of`` gives them, read now (three queries);
+    for what is built once per process (capabilities/views.py ``Frame``)."""
+    return _questions_of(framework_id, None)
+
+
 def _questions_of(framework_id: int, domain: Domain | None) -> list[Question]:
     questions = (
         Question.objects.filter(framework_id=framework_id)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("team/<int:pk>/invite/", team_views.team_invite, name="team_invite"),
     path("assessments/<int:pk>/", views.dashboard, name="dashboard"),
     path("assessments/<int:pk>/domains/<str:code>/", views.domain_page, name="domain"),
+    path("assessments/<int:pk>/all/", views.questionnaire_all, name="questionnaire_all"),
     path(
         "assessments/<int:pk>/answers/<int:question_id>/save/",
         views.answer_save,

@@ -9,14 +9,17 @@ through capabilities.services.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from functools import partial
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
@@ -32,6 +35,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.functional import empty
+from django.utils.html import json_script
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -39,15 +44,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from reports import links
 
-from . import consistency, permissions, questionnaire, services, values
+from . import caching, consistency, permissions, question_html, questionnaire, services, values
 from .forms import (
-    CHOICE_WIDGETS,
     AnswerForm,
     ReturnForm,
     ReviewCommentForm,
     ValidateForm,
     answer_content,
     initial_for,
+    lean_content,
 )
 from .models import (
     Answer,
@@ -60,12 +65,12 @@ from .models import (
     MaturityPhase,
     Profile,
     Question,
-    QuestionKind,
     Region,
     ReviewComment,
     Status,
 )
 from .permissions import AuthenticatedRequest
+from .question_html import QuestionItem
 from .services import StaleAnswer
 
 
@@ -219,68 +224,6 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "capabilities/dashboard.html", context)
 
 
-@dataclass
-class QuestionItem:
-    """One question on a page: its form (None when read-only) and what is shown beside it."""
-
-    question: Question
-    answer: Answer | None
-    form: AnswerForm | None
-    display: str
-    comments: list[ReviewComment]
-    choices: list[tuple[object, str, str]] = field(default_factory=list)
-    conflict: dict[str, object] | None = None
-    saved: bool = False
-    updated_meanwhile: str = ""
-
-    @property
-    def anchor(self) -> str:
-        return f"q-{self.question.code}"
-
-
-def _maturity_hints(
-    question: Question, phases: dict[int, MaturityPhase]
-) -> dict[str, tuple[str, str]]:
-    """Phase number → (name, what this phase looks like for this capability)."""
-    # phase_list: Prefetch(to_attr=) in questionnaire.questions_of, unknown to the model's type.
-    phase_list = question.capability.phase_list  # type: ignore[attr-defined]
-    specific = {p.number: p.tr("description") for p in phase_list}
-    hints: dict[str, tuple[str, str]] = {}
-    for number in (1, 2, 3, 4):
-        generic = phases.get(number)
-        name = generic.name if generic else ""
-        hints[str(number)] = (
-            name,
-            specific.get(number) or (generic.tr("description") if generic else ""),
-        )
-    return hints
-
-
-def _item(
-    question: Question,
-    answer: Answer | None,
-    form: AnswerForm | None,
-    comments: dict[int, list[ReviewComment]],
-    phases: dict[int, MaturityPhase],
-) -> QuestionItem:
-    item = QuestionItem(
-        question=question,
-        answer=answer,
-        form=form,
-        display=values.display(question, answer.value) if answer else "",
-        comments=comments.get(question.pk, []),
-    )
-    if form is not None and isinstance(form["value"].field.widget, CHOICE_WIDGETS):
-        hints = _maturity_hints(question, phases) if question.kind == QuestionKind.MATURITY else {}
-        for widget in form["value"].subwidgets:
-            code = str(widget.data["value"])
-            title, hint = hints.get(code, (widget.choice_label, ""))
-            if question.kind == QuestionKind.MATURITY:
-                title = _("Phase %(number)s – %(name)s") % {"number": code, "name": title}
-            item.choices.append((widget, title, hint))
-    return item
-
-
 def _conflict(question: Question, stale: StaleAnswer) -> dict[str, object]:
     return {
         "value": stale.current_value,
@@ -293,30 +236,203 @@ def _conflict(question: Question, stale: StaleAnswer) -> dict[str, object]:
     }
 
 
-def _group(items: list[QuestionItem]) -> list[dict[str, object]]:
-    """Items grouped by capability, in order."""
-    groups: list[dict[str, Any]] = []
-    for item in items:
-        capability = item.question.capability
-        if not groups or groups[-1]["capability"] != capability:
-            groups.append(
-                {
-                    "capability": capability,
-                    "description": capability.tr("description"),
-                    "in_place": capability.tr("in_place"),
-                    "items": [],
-                }
-            )
-        groups[-1]["items"].append(item)
-    return groups
+@dataclass(frozen=True)
+class Frame:
+    """What the questionnaire pages show that depends only on the framework version and the
+    language: domains, generic maturity phases, each domain's questions grouped by capability
+    (with the capabilities' texts) and the questions' pre-rendered skeletons
+    (capabilities/question_html.py). Built once per process and framework generation
+    (caching.local); shared by requests, so never changed."""
+
+    domains: tuple[Domain, ...]
+    phases: dict[int, MaturityPhase]
+    questions: dict[str, tuple[Question, ...]]  # by domain code, in order
+    groups: dict[str, tuple[dict[str, object], ...]]  # by domain code: capability, texts, ids
+    js_strings: str  # the autosave script's messages, as json_script writes them
+
+
+def _frame(assessment: Assessment) -> Frame:
+    framework_id = assessment.cycle.framework_id
+    lang = translation.get_language() or settings.LANGUAGE_CODE
+    return caching.local(f"frame:{framework_id}:{lang}", partial(_build_frame, framework_id))
+
+
+def _build_frame(framework_id: int) -> Frame:
+    domains = tuple(Domain.objects.filter(framework_id=framework_id))
+    phases = {p.number: p for p in MaturityPhase.objects.filter(framework_id=framework_id)}
+    by_domain: dict[str, list[Question]] = {d.code: [] for d in domains}
+    for question in questionnaire.questions_of_framework(framework_id):
+        by_domain.setdefault(question.capability.domain.code, []).append(question)
+    groups: dict[str, tuple[dict[str, object], ...]] = {}
+    for code, questions in by_domain.items():
+        found: list[dict[str, Any]] = []
+        for question in questions:
+            capability = question.capability
+            if not found or found[-1]["capability"] != capability:
+                found.append(
+                    {
+                        "capability": capability,
+                        "description": capability.tr("description"),
+                        "in_place": capability.tr("in_place"),
+                        "ids": [],
+                    }
+                )
+            found[-1]["ids"].append(question.pk)
+        groups[code] = tuple(found)
+    return Frame(
+        domains=domains,
+        phases=phases,
+        questions={code: tuple(qs) for code, qs in by_domain.items()},
+        groups=groups,
+        js_strings=json_script(_js_strings(), "questionnaire-strings"),
+    )
+
+
+def _skeletons(
+    assessment: Assessment, frame: Frame, domain: Domain
+) -> dict[int, question_html.Skeleton | None]:
+    lang = translation.get_language() or settings.LANGUAGE_CODE
+    return question_html.skeletons(
+        frame.questions[domain.code],
+        frame.phases,
+        key=f"{assessment.cycle.framework_id}:{lang}:{domain.code}",
+    )
+
+
+def _known_country(user: object, assessment: Assessment) -> None:
+    """The navigation links the user's own country profile: it is the assessment's country
+    (already read) for the country's team, so the menu does not read it again."""
+    profile = permissions.profile_of(user)  # type: ignore[arg-type]
+    if profile is not None and profile.country_id == assessment.country_id:
+        profile.country = assessment.country
+
+
+@dataclass
+class Section:
+    """One domain on a questionnaire page: its capability groups of items."""
+
+    domain: Domain
+    editable: bool
+    groups: list[dict[str, object]]
+    items: list[QuestionItem]
+
+    @property
+    def prefilled_count(self) -> int:
+        return sum(1 for i in self.items if i.answer and i.answer.prefilled_from_id)
+
+
+def _sections(
+    assessment: Assessment,
+    frame: Frame,
+    domains: list[tuple[Domain, bool]],
+    answers: dict[int, Answer],
+    comments: dict[int, list[ReviewComment]],
+    outcome: SaveOutcome | None,
+) -> list[Section]:
+    """The items of each domain: editable questions from their skeletons (the template renders
+    the read-only ones, and those shown with an error, a conflict or a note after a POST)."""
+    sections = []
+    for domain, editable in domains:
+        skeletons = _skeletons(assessment, frame, domain) if editable else {}
+        by_pk = {q.pk: q for q in frame.questions[domain.code]}
+        groups, items = [], []
+        for group in frame.groups[domain.code]:
+            group_items = []
+            for pk in group["ids"]:  # type: ignore[attr-defined]
+                question = by_pk[pk]
+                answer = answers.get(pk)
+                noted = outcome is not None and (
+                    pk in outcome.bound
+                    or pk in outcome.saved
+                    or pk in outcome.conflicts
+                    or pk in outcome.meanwhile
+                )
+                skeleton = skeletons.get(pk)
+                if skeleton is not None and not noted:
+                    shown = QuestionItem(
+                        question=question,
+                        answer=answer,
+                        form=None,
+                        display="",
+                        comments=comments.get(pk, []),
+                    )
+                    shown.html = question_html.fill(
+                        skeleton,
+                        question=question,
+                        assessment_pk=assessment.pk,
+                        answer=answer,
+                        comments=shown.comments,
+                    )
+                else:
+                    form = None
+                    if editable:
+                        form = (outcome.bound.get(pk) if outcome else None) or AnswerForm(
+                            question=question, initial=initial_for(question, answer)
+                        )
+                    shown = question_html.item(question, answer, form, comments, frame.phases)
+                    if outcome:
+                        shown.saved = pk in outcome.saved
+                        shown.conflict = outcome.conflicts.get(pk)
+                        shown.updated_meanwhile = outcome.meanwhile.get(pk, "")
+                group_items.append(shown)
+            groups.append({**group, "items": group_items})
+            items += group_items
+        sections.append(Section(domain=domain, editable=editable, groups=groups, items=items))
+    return sections
+
+
+def _page_context(
+    assessment: Assessment, frame: Frame, sections: list[Section], outcome: SaveOutcome | None
+) -> dict[str, object]:
+    items = [i for section in sections for i in section.items]
+    error_forms = [
+        (i, i.form) for i in items if i.form is not None and i.form.is_bound and i.form.errors
+    ]
+    error_items = [i for i, _form in error_forms]
+    return {
+        "error_links": [
+            {"anchor": form.anchor(name), "label": i.question.label, "message": message}
+            for i, form in error_forms
+            for name, errors in form.errors.items()
+            if name in form.fields
+            for message in errors
+        ],
+        "js_strings": frame.js_strings,
+        "assessment": assessment,
+        "illustrative": assessment.cycle.is_illustrative,
+        "domains": frame.domains,
+        "sections": sections,
+        "locked": assessment.is_locked_for_country,
+        "outcome": outcome,
+        "error_items": error_items,
+        "conflict_items": [i for i in items if i.conflict],
+        "saved_items": [i for i in items if i.saved],
+    }
+
+
+def _saved_message(request: HttpRequest, outcome: SaveOutcome) -> None:
+    if outcome.saved:
+        messages.success(
+            request,
+            ngettext("%(count)s answer saved.", "%(count)s answers saved.", len(outcome.saved))
+            % {"count": len(outcome.saved)},
+        )
+    else:
+        messages.info(request, _("Nothing had changed: no answer was saved."))
 
 
 def domain_page(request: AuthenticatedRequest, pk: int, code: str) -> HttpResponse:
-    """One domain's questions, grouped by capability. A plain form: Save works without JS."""
+    """One domain's questions, grouped by capability. A plain form: Save works without JS.
+
+    Queries (GET): the assessment (with country, cycle, framework), the domain's answers (with
+    who saved them), its review comments; besides the session's. Domains, phases, questions and
+    their pre-rendered HTML come from the process (caching.local), the user's country from the
+    assessment."""
     user = request.user
     assessment = permissions.get_assessment_for_user(user, pk)
-    domains = list(Domain.objects.filter(framework_id=assessment.cycle.framework_id))
-    domain = next((d for d in domains if d.code == code), None)
+    _known_country(user, assessment)
+    frame = _frame(assessment)
+    domain = next((d for d in frame.domains if d.code == code), None)
     if domain is None:
         raise Http404("No such domain.")
     editable = permissions.can_edit_domain(user, assessment, domain)
@@ -324,10 +440,8 @@ def domain_page(request: AuthenticatedRequest, pk: int, code: str) -> HttpRespon
         permissions.require_edit_domain(user, assessment, domain)
     elif request.method != "GET":
         return HttpResponseNotAllowed(["GET", "POST"])
-    questions = questionnaire.questions_of(assessment, domain)
+    questions = frame.questions[domain.code]
     answers = questionnaire.answers_by_question(assessment, domain)
-    comments = questionnaire.review_comments_by_question(assessment, domain)
-    phases = questionnaire.maturity_phases(assessment)
     try:
         outcome = (
             _save_posted(request, assessment, questions, answers)
@@ -338,60 +452,62 @@ def domain_page(request: AuthenticatedRequest, pk: int, code: str) -> HttpRespon
         messages.error(request, str(exc))
         return redirect("capabilities:domain", pk=assessment.pk, code=domain.code)
     if outcome is not None and not outcome.errors and not outcome.conflicts:
-        if outcome.saved:
-            messages.success(
-                request,
-                ngettext("%(count)s answer saved.", "%(count)s answers saved.", len(outcome.saved))
-                % {"count": len(outcome.saved)},
-            )
-        else:
-            messages.info(request, _("Nothing had changed: no answer was saved."))
-        return redirect(_after_save(request, assessment, domain, domains))
-    items = []
-    for question in questions:
-        answer = answers.get(question.pk)
-        form = None
-        if editable:
-            form = (outcome.bound.get(question.pk) if outcome else None) or AnswerForm(
-                question=question, initial=initial_for(question, answer)
-            )
-        item = _item(question, answer, form, comments, phases)
-        if outcome:
-            item.saved = question.pk in outcome.saved
-            item.conflict = outcome.conflicts.get(question.pk)
-            item.updated_meanwhile = outcome.meanwhile.get(question.pk, "")
-        items.append(item)
-    index = [d.code for d in domains].index(domain.code)
-    error_forms = [
-        (i, i.form) for i in items if i.form is not None and i.form.is_bound and i.form.errors
-    ]
-    context = {
-        "domain_description": domain.tr("description"),
-        "error_links": [
-            {"anchor": form.anchor(name), "label": i.question.label, "message": message}
-            for i, form in error_forms
-            for name, errors in form.errors.items()
-            if name in form.fields
-            for message in errors
-        ],
-        "js_strings": _js_strings(),
-        "assessment": assessment,
-        "illustrative": assessment.cycle.is_illustrative,
-        "domain": domain,
-        "domains": domains,
-        "next_domain": domains[index + 1] if index + 1 < len(domains) else None,
-        "groups": _group(items),
-        "editable": editable,
-        "locked": assessment.is_locked_for_country,
-        "outcome": outcome,
-        "error_items": [
-            i for i in items if i.form is not None and i.form.is_bound and i.form.errors
-        ],
-        "conflict_items": [i for i in items if i.conflict],
-        "saved_items": [i for i in items if i.saved],
-        "prefilled_count": sum(1 for i in items if i.answer and i.answer.prefilled_from_id),
-    }
+        _saved_message(request, outcome)
+        return redirect(_after_save(request, assessment, domain, list(frame.domains)))
+    comments = questionnaire.review_comments_by_question(assessment, domain)
+    sections = _sections(assessment, frame, [(domain, editable)], answers, comments, outcome)
+    index = frame.domains.index(domain)
+    context = _page_context(assessment, frame, sections, outcome)
+    context.update(
+        {
+            "domain_description": domain.tr("description"),
+            "domain": domain,
+            "next_domain": frame.domains[index + 1] if index + 1 < len(frame.domains) else None,
+            "groups": sections[0].groups,
+            "editable": editable,
+            "prefilled_count": sections[0].prefilled_count,
+        }
+    )
     return render(request, "capabilities/domain.html", context)
+
+
+def questionnaire_all(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Every domain's questions on one page (for slow or filtered networks: load once, fill in,
+    save once). One form: Save works without JS and saves every changed answer the user may
+    change in one call of services.answers_save_page; the autosave works as on a domain page.
+    The domains the user may not change are shown read-only.
+
+    Queries (GET): the assessment, its answers, its review comments (besides the session's)."""
+    user = request.user
+    assessment = permissions.get_assessment_for_user(user, pk)
+    _known_country(user, assessment)
+    frame = _frame(assessment)
+    domains = [(d, permissions.can_edit_domain(user, assessment, d)) for d in frame.domains]
+    if request.method == "POST":
+        permissions.require_edit_some_domain(user, assessment, frame.domains)
+    elif request.method != "GET":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    answers = questionnaire.answers_by_question(assessment)
+    editable_questions = [q for d, editable in domains if editable for q in frame.questions[d.code]]
+    try:
+        outcome = (
+            _save_posted(request, assessment, editable_questions, answers)
+            if request.method == "POST"
+            else None
+        )
+    except services.NotEditable as exc:
+        messages.error(request, str(exc))
+        return redirect("capabilities:questionnaire_all", pk=assessment.pk)
+    if outcome is not None and not outcome.errors and not outcome.conflicts:
+        _saved_message(request, outcome)
+        if request.POST.get("action") == "continue":
+            return redirect("capabilities:check_answers", pk=assessment.pk)
+        return redirect("capabilities:questionnaire_all", pk=assessment.pk)
+    comments = questionnaire.review_comments_by_question(assessment)  # (not needed to save)
+    sections = _sections(assessment, frame, domains, answers, comments, outcome)
+    context = _page_context(assessment, frame, sections, outcome)
+    context["editable"] = any(editable for _d, editable in domains)
+    return render(request, "capabilities/questionnaire_all.html", context)
 
 
 def _js_strings() -> dict[str, str]:
@@ -448,38 +564,50 @@ class SaveOutcome:
 def _save_posted(
     request: AuthenticatedRequest,
     assessment: Assessment,
-    questions: list[Question],
+    questions: Sequence[Question],
     answers: dict[int, Answer],
 ) -> SaveOutcome:
     """Saves every valid posted answer, each on its own; collects errors and stale saves.
 
     A stale save is a conflict only when the user changed the answer: if what they posted is what
     the answer was at the version their form was built from, the newer answer simply stays.
+    Plainly valid answers are read without a form (forms.lean_content); a bound AnswerForm is
+    built only for the others, and gives their errors.
     """
     user = request.user
+    wrapped = getattr(user, "_wrapped", empty)
+    if wrapped is not empty:  # the user itself, not its lazy proxy: 200 rows refer to it
+        user = cast(User, wrapped)
+    data = request.POST
     outcome = SaveOutcome()
-    keep_mine = request.POST.get("keep_mine", "")
-    use_theirs = request.POST.get("use_theirs", "")
-    stale: dict[int, tuple[AnswerForm, StaleAnswer, int]] = {}
+    keep_mine = data.get("keep_mine", "")
+    use_theirs = data.get("use_theirs", "")
+    stale: dict[int, tuple[tuple[str, str, list[str]], StaleAnswer, int]] = {}
     entries: list[services.Entry] = []
-    forms: dict[int, tuple[AnswerForm, int]] = {}
+    posted: dict[int, tuple[tuple[str, str, list[str]], int]] = {}
     for question in questions:
-        form = AnswerForm(request.POST, question=question)
-        if not form.was_posted() or str(question.pk) == use_theirs:
-            continue
-        if not form.is_valid():
-            outcome.errors.add(question.pk)
-            outcome.bound[question.pk] = form
-            continue
-        content = form.content()
+        if f"q{question.pk}-version" not in data or str(question.pk) == use_theirs:
+            continue  # not on the posted page (or the newer answer was chosen)
+        lean = lean_content(question, data)
+        if lean is None:
+            form = AnswerForm(data, question=question)
+            if not form.is_valid():
+                outcome.errors.add(question.pk)
+                outcome.bound[question.pk] = form
+                continue
+            lean = (
+                form.content(),
+                form.cleaned_data["version"],
+                form.cleaned_data.get("theirs_version"),
+            )
+        content, base, theirs = lean
         if answer_content(answers.get(question.pk)) == content:
             continue  # nothing to save, and nothing to overwrite
-        base = form.cleaned_data["version"]
-        if keep_mine == str(question.pk) and form.cleaned_data.get("theirs_version"):
-            base = form.cleaned_data["theirs_version"]
+        if keep_mine == str(question.pk) and theirs:
+            base = theirs
         value, comment, evidence = content
         entries.append(services.Entry(question, value, comment, tuple(evidence), base))
-        forms[question.pk] = (form, base)
+        posted[question.pk] = (content, base)
     if entries:
         # One service call for the page: the assessment is locked once and refused as a whole
         # if it was submitted meanwhile (services.NotEditable, handled by the view).
@@ -488,29 +616,29 @@ def _save_posted(
         )
         for question_id, result in page.results.items():
             if result.stale is not None:
-                form, base = forms[question_id]
-                stale[question_id] = (form, result.stale, base)
+                content, base = posted[question_id]
+                stale[question_id] = (content, result.stale, base)
                 answers[question_id] = result.stale.answer
             elif result.changed:
                 outcome.saved.add(question_id)
                 answers[question_id] = result.answer  # type: ignore[assignment]
     if stale:
         wanted = Q(pk__in=[])
-        for _form, item, base in stale.values():
+        for _content, item, base in stale.values():
             wanted |= Q(answer_id=item.answer.pk, version=base)
         originals = {
             (c.answer_id, c.version): (c.new_value, c.new_comment, list(c.new_evidence))
             for c in AnswerChange.objects.filter(wanted)
         }
         by_pk = {q.pk: q for q in questions}
-        for question_id, (form, item, base) in stale.items():
+        for question_id, (content, item, base) in stale.items():
             original = originals.get((item.answer.pk, base), ("", "", []))
-            if form.content() == original:
+            if content == original:
                 outcome.meanwhile[question_id] = item.saved_by
                 continue  # the user did not touch it: show the newer answer
-            data = request.POST.copy()
-            data[form.add_prefix("theirs_version")] = str(item.current_version)
-            outcome.bound[question_id] = AnswerForm(data, question=by_pk[question_id])
+            changed = data.copy()
+            changed[f"q{question_id}-theirs_version"] = str(item.current_version)
+            outcome.bound[question_id] = AnswerForm(changed, question=by_pk[question_id])
             outcome.conflicts[question_id] = _conflict(by_pk[question_id], item)
     return outcome
 

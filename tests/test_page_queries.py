@@ -29,9 +29,13 @@ PAGES = {
     "dashboard": ("focal_a", lambda w: reverse("capabilities:dashboard", args=[w.a]), 7,
                   "assessment, progress by domain, users who changed, status history, review "
                   "comments, recent changes, unresolved threads"),
-    "domain page": ("focal_a", lambda w: reverse("capabilities:domain", args=[w.a, "D1"]), 5,
-                    "assessment, domains, answers, review comments, maturity phases "
-                    "(questions cached: capabilities/caching.py)"),
+    "domain page": ("focal_a", lambda w: reverse("capabilities:domain", args=[w.a, "D1"]), 3,
+                    "assessment, answers, review comments (domains, phases, questions and their "
+                    "HTML kept in the process: capabilities/caching.py local; the user's country "
+                    "is the assessment's)"),
+    "all questions": ("focal_a", lambda w: reverse("capabilities:questionnaire_all",
+                                                   args=[w.a]), 3,
+                      "assessment, answers, review comments (as the domain page)"),
     "answer history": ("focal_a", lambda w: reverse("capabilities:answer_history",
                                                     args=[w.a, w.q]), 6,
                        "assessment, question, its options, changes, comment threads, their "

@@ -97,6 +97,7 @@ ACCESS: dict[str, Rule] = {
     "capabilities:domain": Rule(
         "GET", TEAM_A_AND_SECRETARIAT, kwargs=lambda ctx: {**A_PK(ctx), "code": "D1"}
     ),
+    "capabilities:questionnaire_all": Rule("GET", TEAM_A_AND_SECRETARIAT, kwargs=A_PK),
     "capabilities:check_answers": Rule("GET", TEAM_A_AND_SECRETARIAT, kwargs=A_PK),
     "capabilities:comment_thread": Rule(
         "GET",
@@ -408,6 +409,7 @@ def test_user_text_is_rendered_inert_in_every_page(world, client):
     pk = world["assessment_a"].pk
     pages = [
         reverse("capabilities:domain", kwargs={"pk": pk, "code": "D1"}),
+        reverse("capabilities:questionnaire_all", kwargs={"pk": pk}),
         reverse("capabilities:check_answers", kwargs={"pk": pk}),
         reverse("capabilities:answer_history", kwargs={"pk": pk, "question_id": question.pk}),
         reverse("capabilities:review", kwargs={"pk": pk}),

@@ -46,6 +46,7 @@ COUNTRY_PAGES = {
     "home",
     "capabilities:dashboard",
     "capabilities:domain",
+    "capabilities:questionnaire_all",
     "capabilities:check_answers",
     "capabilities:answer_history",
     "reports:matrix",
