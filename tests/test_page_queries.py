@@ -84,7 +84,17 @@ PAGES = {
                          "nothing but the session"),
     "two-factor setup": ("focal_a", lambda w: reverse("two_factor_setup"), 6, "authenticator and recovery devices (django-otp reads them three times), "
                          "user, devices again"),
+    "bulk exports": ("analyst", lambda w: reverse("reports:bulk_exports", args=[w.cycle]), 2,
+                     "cycle, the cycle's bulk exports"),
 }  # fmt: skip
+
+# Pages for people not signed in: no session is read (none exists yet).
+ANONYMOUS = {
+    "sign-in": (lambda w: reverse("login"), 0, "nothing"),
+    "password reset": (lambda w: reverse("password_reset"), 0, "nothing"),
+    "password reset sent": (lambda w: reverse("password_reset_done"), 0, "nothing"),
+    "password reset complete": (lambda w: reverse("password_reset_complete"), 0, "nothing"),
+}
 
 
 class World:
@@ -112,4 +122,40 @@ def test_each_page_costs_its_literal_number_of_queries(
     address = url(world)
     assert client.get(address).status_code == 200
     with django_assert_num_queries(SESSION + queries + SAVE):
+        assert client.get(address).status_code == 200
+
+
+@pytest.mark.parametrize("page", ANONYMOUS)
+def test_each_anonymous_page_costs_its_literal_number_of_queries(
+    page, world, client, django_assert_num_queries
+):
+    url, queries, _what = ANONYMOUS[page]
+    address = url(world)
+    assert client.get(address).status_code == 200
+    with django_assert_num_queries(queries):
+        assert client.get(address).status_code == 200
+
+
+def test_the_second_factor_page_costs_its_literal_number_of_queries(
+    client, analyst, django_assert_num_queries
+):
+    """An analyst with an authenticator, signed in with a password, asked for the code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=analyst, name="phone", confirmed=True)
+    client.force_login(analyst)
+    address = reverse("two_factor_verify")
+    assert client.get(address).status_code == 200
+    with django_assert_num_queries(SESSION + 1):  # the user's authenticator devices
+        assert client.get(address).status_code == 200
+
+
+def test_the_questionnaire_upload_page_costs_its_literal_number_of_queries(
+    client, focal_a, assessment_a, django_assert_num_queries
+):
+    """On a draft (a submitted assessment takes no upload)."""
+    client.force_login(focal_a)
+    address = reverse("capabilities:questionnaire_upload", args=[assessment_a.pk])
+    assert client.get(address).status_code == 200
+    with django_assert_num_queries(SESSION + 1):  # the assessment
         assert client.get(address).status_code == 200
