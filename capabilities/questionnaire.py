@@ -209,7 +209,10 @@ def review_comments_by_question(
     assessment: Assessment, domain: Domain | None = None
 ) -> dict[int, list[ReviewComment]]:
     """Comment threads keyed by question id, oldest first, with author and ``reply_count``
-    (replies are on the thread page). One query."""
+    (replies are on the thread page). One query; none for an assessment never submitted, which
+    has no thread (services.review_comment_add)."""
+    if assessment.submitted_at is None:
+        return {}
     comments = (
         ReviewComment.objects.filter(assessment=assessment, parent__isnull=True)
         .select_related("author")

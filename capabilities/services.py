@@ -407,9 +407,16 @@ def assessment_validate(*, assessment: Assessment, user: User, reason: str = "")
 def review_comment_add(
     *, assessment: Assessment, question: Question, user: User, text: str
 ) -> ReviewComment:
+    """Starts a comment thread on an answer. The secretariat reviews what was submitted: an
+    assessment never submitted takes no comment (the questionnaire pages rely on it and read no
+    comments for such a draft). Callers check permissions.require_review."""
     text = (text or "").strip()
     if not text:
         raise ValidationError(_("The comment is empty."))
+    if assessment.submitted_at is None:
+        raise WorkflowError(
+            _("This assessment has never been submitted: there is nothing to review yet.")
+        )
     return ReviewComment.objects.create(
         assessment=assessment, question=question, author=user, text=text
     )

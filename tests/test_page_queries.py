@@ -159,3 +159,20 @@ def test_the_questionnaire_upload_page_costs_its_literal_number_of_queries(
     assert client.get(address).status_code == 200
     with django_assert_num_queries(SESSION + 1):  # the assessment
         assert client.get(address).status_code == 200
+
+
+def test_a_new_drafts_domain_page_reads_no_comments(
+    client, focal_a, assessment_a, analyst, questions, django_assert_num_queries
+):
+    """Never submitted: no comment thread can exist (the service refuses one), so none is read."""
+    from capabilities.services import WorkflowError
+
+    with pytest.raises(WorkflowError):
+        services.review_comment_add(
+            assessment=assessment_a, question=questions[0], user=analyst, text="Too early."
+        )
+    client.force_login(focal_a)
+    address = reverse("capabilities:domain", args=[assessment_a.pk, "D1"])
+    assert client.get(address).status_code == 200
+    with django_assert_num_queries(SESSION + 2):  # the assessment, its answers
+        assert client.get(address).status_code == 200

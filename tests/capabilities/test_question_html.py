@@ -160,6 +160,7 @@ def test_user_text_is_escaped_on_the_page_as_the_template_escapes_it(
         user=focal_a,
         base_version=None,
     )
+    _returned_after_review(assessment_a)
     services.review_comment_add(
         assessment=assessment_a, question=question, user=analyst, text=HOSTILE
     )
@@ -186,3 +187,11 @@ def test_a_changed_question_text_changes_the_skeleton(client, focal_a, assessmen
     question.text_en = "A wholly new wording"
     question.save()
     assert "A wholly new wording" in client.get(url).content.decode()
+
+
+def _returned_after_review(assessment) -> None:
+    """Submitted once and back with the country (a draft): comments are on a submitted one."""
+    from django.utils import timezone
+
+    type(assessment).objects.filter(pk=assessment.pk).update(submitted_at=timezone.now())
+    assessment.refresh_from_db()
