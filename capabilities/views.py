@@ -377,9 +377,10 @@ def _sections(
                         shown.updated_meanwhile = outcome.meanwhile.get(pk, "")
                 group_items.append(shown)
             # All pre-rendered (the usual case): the template writes them at once, not one by one.
+            pieces = [i.html for i in group_items if i.html]
             joined = (
-                mark_safe("".join(i.html for i in group_items))  # noqa: S308 (filled escaped)
-                if all(i.html for i in group_items)
+                mark_safe("".join(pieces))  # noqa: S308 (filled escaped)
+                if len(pieces) == len(group_items)
                 else None
             )
             groups.append({**group, "items": group_items, "items_html": joined})
