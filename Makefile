@@ -54,8 +54,13 @@ node_modules/vnu-jar/build/dist/vnu.jar: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: the browser tests skip the W3C validator (apt-get install npm)"; fi
 
+# Test workers (pytest-xdist): one per core of the 2-core machines; TEST_WORKERS=0 runs in one process.
+# --dist loadscope is refined in tests/conftest.py: a module runs whole on one worker, browser
+# tests one at a time.
+TEST_WORKERS ?= 2
+
 test: venv messages node_modules/vnu-jar/build/dist/vnu.jar ## Run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set)
-	MRN_TESTING=true DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q
+	MRN_TESTING=true DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 lint: venv ## ruff check, ruff format --check, mypy (config in pyproject.toml), and no missing migrations
 	$(BIN)/ruff check .

@@ -34,6 +34,29 @@ from capabilities.reference_data import load_all
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook; ignored when xdist is not installed
+def pytest_xdist_make_scheduler(config, log):
+    """``make test`` runs the suite on two workers (pytest-xdist, ``-n 2 --dist loadscope``), each
+    with its own test database (pytest-django adds the worker's id to its name) and so its own
+    reference data. Each module outside tests/browser runs whole on one worker, so its
+    module-scoped fixtures (the PDFs rendered once, the 2021 baseline imported once) are built
+    once; the browser tests, each independent (its own live-server data) and some a minute long,
+    are handed out one at a time to keep both workers busy. (``--dist loadgroup`` with
+    ``xdist_group`` marks would say the same, but pytest-xdist 3.8 does not see the marks under
+    pytest 9.)"""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleOrBrowserTest(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith("tests/browser/"):
+                return nodeid
+            return nodeid.split("::", 1)[0]
+
+    return ModuleOrBrowserTest(config, log)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, with the reference data loaded once (committed; tests roll back to it)."""
