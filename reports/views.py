@@ -407,8 +407,10 @@ def _cohort_text(cell: scoring.Cell | None, min_cell: int | None) -> str:
 def _heatmap_context(request: HttpRequest) -> dict[str, Any]:
     permissions.require_analyst(request.user)
     cycles = _cycles_with_data()
-    form = MatrixFilterForm(request.GET or None, cycles=cycles)
     cycle = _pick_cycle(cycles, request.GET.get("cycle"))
+    # Unbound, the filter shows the cycle on the page (not merely the first one offered).
+    initial = {"cycle": cycle.code} if cycle is not None else {}
+    form = MatrixFilterForm(request.GET or None, initial=initial, cycles=cycles)
     context: dict[str, Any] = {"form": form, "cycle": cycle}
     if cycle is not None:
         data = aggregates.heatmap(cycle, assessments=permissions.visible_assessments(request.user))
@@ -470,7 +472,10 @@ def _compare_context(request: HttpRequest) -> dict[str, Any]:
             .order_by("country__name_en")
             .values_list("country__code", "country__name_en", "country__name_fr")
         ]
-    form = CompareForm(request.GET or None, cycles=cycles, countries=options)
+    # Unbound, the filter shows the cycle whose countries are offered, so that submitting it
+    # keeps them (the first cycle offered may be another one).
+    initial = {"cycle": cycle.code} if cycle is not None else {}
+    form = CompareForm(request.GET or None, initial=initial, cycles=cycles, countries=options)
     context: dict[str, Any] = {"form": form, "cycle": cycle}
     if cycle is not None and form.is_valid() and form.cleaned_data["countries"]:
         chosen = form.cleaned_data["countries"]

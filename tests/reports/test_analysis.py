@@ -208,6 +208,24 @@ def test_compare_accepts_up_to_five_countries(client, analyst, cohort):
     assert len(page.context["radar"]["data"]) == 2
 
 
+@pytest.mark.parametrize("name", ["reports:compare", "reports:heatmap"])
+def test_the_filter_shows_the_cycle_on_the_page_not_the_first_offered(
+    client, analyst, cohort, framework, name
+):
+    """Another cycle without data is offered first; the page shows the cohort's cycle, and so
+    must its filter, or submitting the form (the countries ticked) would switch cycles."""
+    Cycle.objects.create(code="newer", name_en="Newer", name_fr="Plus récente",
+                         framework=framework)  # fmt: skip
+    client.force_login(analyst)
+    page = client.get(reverse(name))
+    assert page.context["cycle"] == cohort
+    first = page.context["form"].fields["cycle"].choices[0][0]
+    assert first != cohort.code
+    body = page.content.decode()
+    assert f'<option value="{cohort.code}" selected>' in body
+    assert f'<option value="{first}" selected>' not in body
+
+
 def test_trend_follows_a_capability_across_cycles(client, analyst, cohort, framework):
     later = Cycle.objects.create(
         code="later", name_en="Later", name_fr="Plus tard", framework=framework
