@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -48,9 +49,11 @@ def _lang() -> str:
 def _cycles_with_data() -> list[Cycle]:
     """Every cycle, newest first, each annotated with its number of scored assessments
     (``scored``) and with its stamp read (reports.cohorts.with_stamps). 1 query."""
+    scored = Assessment.objects.filter(status__in=SCORED)
     return cohorts.with_stamps(
         Cycle.objects.select_related("framework").annotate(
-            scored=Count("assessments", filter=Q(assessments__status__in=SCORED))
+            # a scalar subquery, not a join: see cohorts.stamp_annotations
+            scored=Coalesce(cohorts.per_cycle(scored, n=Count("id")), 0)
         )
     )
 
