@@ -4,6 +4,7 @@ cProfile, through Django's test client on a 200-country data set.
 Usage: ``python -m benchmarks.profile_pages [COUNTRIES] [TOP]``: prints, for each page, the median
 server time of 20 requests, the queries of one, and the TOP functions by cumulative time.
 Not part of ``make bench`` (no aim): it says where the time goes (docs/benchmarks.md).
+PROFILE_SORT=tottime sorts by the time spent in each function itself.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def main(argv: list[str]) -> int:
                 client.get(page.path)
             profile.disable()
             out = io.StringIO()
-            pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(top)
+            pstats.Stats(profile, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(top)
             print(
                 f"\n== {page.label}: {statistics.median(times) * 1000:.1f} ms median, "
                 f"{statistics.median(cpu) * 1000:.1f} ms CPU, "

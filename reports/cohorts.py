@@ -22,15 +22,18 @@ from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Aggregate, Count, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from capabilities import aggregates, scoring
-from capabilities.caching import generation
+from capabilities.caching import generation, local
 from capabilities.models import (
     Assessment,
     Cycle,
+    FrameworkVersion,
     Participation,
+    Status,
 )
 
 
@@ -55,28 +58,60 @@ def stamp_annotations() -> dict[str, Any]:
 def _stamp_text(assessments: int, participations: int, changed: object) -> str:
     if not assessments:
         return "empty"
-    when = changed.isoformat() if isinstance(changed, datetime) else ""
+    # a datetime on PostgreSQL, the stored text on SQLite (read without the ORM's converters);
+    # either changes whenever the latest change does
+    when = (
+        changed.isoformat()
+        if isinstance(changed, datetime)
+        else str(changed or "").replace(" ", "T")
+    )
     return f"{assessments}.{participations}.{when}"
 
 
-def cycle_stamp(cycle: Cycle) -> str:
-    """What changes whenever a scored aggregate of the cycle may change. 1 query."""
-    rows = with_stamps(Cycle.objects.filter(pk=cycle.pk))
-    return rows[0]._mrn_aggregates_stamp if rows else "empty"  # type: ignore[attr-defined]
+SCORED = (Status.SUBMITTED, Status.VALIDATED)
+
+_compiled: dict[str, tuple[str, tuple[Any, ...]]] = {}
 
 
-def with_stamps(cycles: QuerySet[Cycle]) -> list[Cycle]:
-    """The cycles, each with its stamp read in the same query (as ``cycle_stamp`` gives it), so
-    a page listing the cycles reads no stamp afterwards. 1 query for all."""
+def _cycles_sql() -> tuple[str, tuple[Any, ...]]:
+    """The SQL of ``cycles()``, compiled once per process and database: Django took longer to
+    compile this query (four subqueries) than PostgreSQL to run it, on every analysis page."""
+    alias = connection.alias
+    if alias not in _compiled:
+        scored = Assessment.objects.filter(status__in=SCORED)
+        queryset = Cycle.objects.annotate(
+            scored=Coalesce(per_cycle(scored, n=Count("id")), 0), **stamp_annotations()
+        )
+        sql, params = queryset.query.sql_with_params()
+        _compiled[alias] = (sql, tuple(params))
+    return _compiled[alias]
+
+
+def cycles() -> list[Cycle]:
+    """Every cycle, in the model's order (newest first), each with ``scored`` (its submitted or
+    validated assessments) and its stamp read in the same query, and its framework version
+    from the process (``caching.local``). 1 query."""
+    sql, params = _cycles_sql()
+    frameworks = local(
+        "framework-versions", lambda: {f.pk: f for f in FrameworkVersion.objects.all()}
+    )
     rows: list[Cycle] = []
-    for cycle in cycles.annotate(**stamp_annotations()):
+    for cycle in Cycle.objects.raw(sql, params):
         cycle._mrn_aggregates_stamp = _stamp_text(  # type: ignore[attr-defined]  # request memo
             cycle.stamp_assessments,  # type: ignore[attr-defined]
             cycle.stamp_participations,  # type: ignore[attr-defined]
             cycle.stamp_changed,  # type: ignore[attr-defined]
         )
+        if cycle.framework_id in frameworks:  # shared and read-only, as local() requires
+            cycle.framework = frameworks[cycle.framework_id]
         rows.append(cycle)
     return rows
+
+
+def cycle_stamp(cycle: Cycle) -> str:
+    """What changes whenever a scored aggregate of the cycle may change. 1 query."""
+    found = next((c for c in cycles() if c.pk == cycle.pk), None)
+    return found._mrn_aggregates_stamp if found else "empty"  # type: ignore[attr-defined]
 
 
 def stamp_of(cycle: Cycle) -> str:

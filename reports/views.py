@@ -11,8 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -30,7 +28,6 @@ from capabilities.models import (
     Country,
     Cycle,
     Participation,
-    Status,
 )
 from capabilities.permissions import AuthenticatedRequest
 
@@ -39,7 +36,7 @@ from .forms import CompareForm, ImportForm, MatrixFilterForm, TrendForm
 from .links import country_report_links, cycle_links
 from .links import table_links as _table_links
 
-SCORED = [Status.SUBMITTED, Status.VALIDATED]
+SCORED = cohorts.SCORED
 
 
 def _lang() -> str:
@@ -48,14 +45,8 @@ def _lang() -> str:
 
 def _cycles_with_data() -> list[Cycle]:
     """Every cycle, newest first, each annotated with its number of scored assessments
-    (``scored``) and with its stamp read (reports.cohorts.with_stamps). 1 query."""
-    scored = Assessment.objects.filter(status__in=SCORED)
-    return cohorts.with_stamps(
-        Cycle.objects.select_related("framework").annotate(
-            # a scalar subquery, not a join: see cohorts.stamp_annotations
-            scored=Coalesce(cohorts.per_cycle(scored, n=Count("id")), 0)
-        )
-    )
+    (``scored``) and with its stamp read (reports.cohorts.cycles). 1 query."""
+    return cohorts.cycles()
 
 
 def _pick_cycle(cycles: list[Cycle], code: str | None) -> Cycle | None:
