@@ -560,10 +560,16 @@ def _pages(wrk: str, server: Server, page_list: list[Page], notes: list[str]) ->
         )
     for note in notes:
         print(f"  ({note})")
-    return [
+    aims = [
         Aim(f"HTTP errors under load: {page.label}", r.status_errors + r.socket_errors, 0, unit="")
         for page, r in results
     ]
+    if baseline:  # issue 11: a signed-in page serves at least a quarter of the login page's rate
+        aims += [
+            Aim(f"throughput vs login page: {page.label}", r.rps / baseline, 0.25, True)
+            for page, r in results[1:]
+        ]
+    return aims
 
 
 def _soak(data: dataset.Dataset, server: Server) -> list[Aim]:

@@ -59,7 +59,9 @@ def main(argv: list[str]) -> int:
                 client.get(page.path)
             profile.disable()
             out = io.StringIO()
-            pstats.Stats(profile, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(top)
+            pstats.Stats(profile, stream=out).sort_stats(
+                os.environ.get("PROFILE_SORT", "cumulative")
+            ).print_stats(top)
             print(
                 f"\n== {page.label}: {statistics.median(times) * 1000:.1f} ms median, "
                 f"{statistics.median(cpu) * 1000:.1f} ms CPU, "

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -23,7 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, NamedTuple
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -33,6 +35,7 @@ from capabilities.models import Answer, Assessment, Cycle, Participation, Questi
 from capabilities.priorities import Priority
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_RISKY_FIRST = frozenset((*FORMULA_STARTS, "'"))
 PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 WIDE_FIXED_COLUMNS = ("respondent", "income_group", "region", "survey")
 # The long format is read by people: its header is translated (the English header keeps these
@@ -101,11 +104,10 @@ def neutralise(value: Cell) -> Cell:
     starting with an apostrophe gets one more, so the importer (which removes one leading
     apostrophe) reads back exactly what was exported.
     """
-    if not isinstance(value, str) or value == "":
+    # the common case first, in one test: most cells start with none of the risky characters
+    if not isinstance(value, str) or value == "" or value[0] not in _RISKY_FIRST:
         return value
-    if value.startswith("'") or (
-        value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.match(value)
-    ):
+    if value[0] == "'" or not PLAIN_NUMBER.match(value):
         return "'" + value
     return value
 
@@ -220,14 +222,16 @@ class AnswerRow(NamedTuple):
 
 
 def _answer_rows(assessment_ids: list[int]) -> dict[tuple[int, int], AnswerRow]:
+    # evidence read as its JSON text, decoded only when there is some (most answers have none)
     rows = Answer.objects.filter(assessment_id__in=assessment_ids).values_list(
-        "assessment_id", "question_id", "value", "comment", "evidence", "updated_at",
-        "updated_by__first_name", "updated_by__last_name", "updated_by__username",
+        "assessment_id", "question_id", "value", "comment", Cast("evidence", TextField()),
+        "updated_at", "updated_by__first_name", "updated_by__last_name", "updated_by__username",
     )  # fmt: skip
     result = {}
     for assessment_id, question_id, value, comment, evidence, at, first, last, username in rows:
         who = "" if username is None else (f"{first} {last}".strip() or username)
-        result[(assessment_id, question_id)] = AnswerRow(value, comment, evidence, at, who)
+        links = json.loads(evidence) if evidence and evidence != "[]" else []
+        result[(assessment_id, question_id)] = AnswerRow(value, comment, links, at, who)
     return result
 
 
@@ -279,6 +283,7 @@ def iter_answers_long(data: AnswerData, *, lang: str = "en") -> Iterator[tuple[C
             )
             for question in data.questions
         ]
+        question_ids = [question.pk for question, _about in per_question]
         shown: dict[tuple[int, str], str] = {}
         statuses: dict[str, str] = {}
         cycle_code = data.cycle.code
@@ -288,15 +293,16 @@ def iter_answers_long(data: AnswerData, *, lang: str = "en") -> Iterator[tuple[C
             if status is None:
                 status = statuses[assessment.status] = str(assessment.get_status_display())
             fixed = (cycle_code, country.code, country.tr("name", lang), status)
-            for question, about in per_question:
-                answer = data.answers.get((assessment.pk, question.pk))
+            assessment_id = assessment.pk
+            for (question, about), question_id in zip(per_question, question_ids, strict=True):
+                answer = data.answers.get((assessment_id, question_id))
                 if answer is None:
                     yield (*fixed, *about, "", "", "", "", "", "")
                     continue
                 value = answer.value
-                display = shown.get((question.pk, value))
+                display = shown.get((question_id, value))
                 if display is None:
-                    display = shown[(question.pk, value)] = values.display(question, value, lang)
+                    display = shown[(question_id, value)] = values.display(question, value, lang)
                 yield (
                     *fixed,
                     *about,
