@@ -283,6 +283,7 @@ def run() -> list[Aim]:
     theirs = package["results"]
     ours: dict[str, dict[str, Measured | Failed]] = {}
     counter = [0]
+    chunks: dict[str, int] = {}
     with dataset.bench_database():
         data = dataset.build(SIZES[0])
         for size in SIZES:
@@ -290,6 +291,8 @@ def run() -> list[Aim]:
                 dataset.grow_to(data, size)
             dataset.analyze()
             ours[str(size)] = mrn_operations(data, counter)
+            # the streamed exports read the answers of 50 countries per query
+            chunks[str(size)] = -(-Assessment.objects.filter(cycle=data.cycle).count() // 50)
         # the answers the long export wrote (one row each), for the time per answer cell
         cells = Answer.objects.filter(assessment__cycle=data.cycle).count()
     row(
@@ -324,7 +327,9 @@ def run() -> list[Aim]:
             flush=True,
         )
         aims.append(Aim(f"MRN Assess vs django-survey-and-report: {label}", ratio, 10, True))
-        growth.append(mine.queries - mine_small.queries)
+        # queries beyond the one per 50 countries of a streamed export
+        streamed = chunks[large] - chunks[small] if key.startswith("export") else 0
+        growth.append(mine.queries - mine_small.queries - streamed)
     long_small, long = ours[small]["export_long"], ours[large]["export_long"]
     per_cell = long.seconds / cells * 1e6
     row(
@@ -346,7 +351,8 @@ def run() -> list[Aim]:
         print(f"  (slow package operations timed fewer times: {', '.join(slow)})")
     aims.append(
         Aim(
-            f"MRN Assess extra queries at {large} vs {small} respondents (worst operation)",
+            f"MRN Assess extra queries at {large} vs {small} respondents (worst operation; "
+            "exports: beyond one per 50 countries)",
             max(growth, default=0),
             0,
             unit=" queries",

@@ -239,18 +239,20 @@ def answer_data_chunks(
     cycle: Cycle, assessments: QuerySet[Assessment], *, size: int = 50
 ) -> Iterator[AnswerData]:
     """``load_answer_data`` for ``size`` countries at a time, for streamed downloads: the
-    answers of a large cycle are never all in memory. 3 queries, then 2 per chunk."""
+    answers of a large cycle are never all in memory. 4 queries (questions, their options,
+    assessments, their participations: one small row per country), then 1 per chunk (its
+    answers)."""
     questions = list(Question.objects.for_framework(cycle.framework_id).with_structure())
     rows = list(assessments.filter(cycle=cycle).select_related("country").order_by("country__code"))
+    participations = {
+        p.country_id: p
+        for p in Participation.objects.filter(
+            cycle=cycle, country_id__in=[a.country_id for a in rows]
+        )
+    }
     for start in range(0, len(rows), size):
         chunk = rows[start : start + size]
         answers = _answer_rows([a.pk for a in chunk])
-        participations = {
-            p.country_id: p
-            for p in Participation.objects.filter(
-                cycle=cycle, country_id__in=[a.country_id for a in chunk]
-            )
-        }
         yield AnswerData(cycle, questions, chunk, answers, participations)
     if not rows:
         yield AnswerData(cycle, questions, [], {}, {})

@@ -176,3 +176,24 @@ def test_a_new_drafts_domain_page_reads_no_comments(
     assert client.get(address).status_code == 200
     with django_assert_num_queries(SESSION + 2):  # the assessment, its answers
         assert client.get(address).status_code == 200
+
+
+def test_the_streamed_answers_download_costs_four_queries_then_one_per_50_countries(
+    client, analyst, world, cycle, django_assert_num_queries
+):
+    """The long CSV of a cycle: SESSION, the cycle, then reports.exports.answer_data_chunks:
+    questions, their options, assessments, participations, and one query of answers per 50
+    countries (two countries here: one chunk). Read to the end, since the body is streamed."""
+    from reports import exports
+
+    client.force_login(analyst)
+    url = reverse("reports:cycle_answers", args=[cycle.code, "long", "csv"])
+    with django_assert_num_queries(SESSION + 1 + 4 + 1):
+        response = client.get(url)
+        body = b"".join(response.streaming_content)
+    assert body.count(b"\r\n") > 2
+    from capabilities.models import Assessment
+
+    with django_assert_num_queries(4 + 2):  # one chunk per country
+        chunks = list(exports.answer_data_chunks(cycle, Assessment.objects.all(), size=1))
+    assert len(chunks) == 2
