@@ -449,7 +449,7 @@ def domain_page(request: AuthenticatedRequest, pk: int, code: str) -> HttpRespon
     elif request.method != "GET":
         return HttpResponseNotAllowed(["GET", "POST"])
     questions = frame.questions[domain.code]
-    answers = questionnaire.answers_by_question(assessment, domain)
+    answers = questionnaire.answers_by_question(assessment, questions)
     try:
         outcome = (
             _save_posted(request, assessment, questions, answers)
@@ -462,7 +462,7 @@ def domain_page(request: AuthenticatedRequest, pk: int, code: str) -> HttpRespon
     if outcome is not None and not outcome.errors and not outcome.conflicts:
         _saved_message(request, outcome)
         return redirect(_after_save(request, assessment, domain, list(frame.domains)))
-    comments = questionnaire.review_comments_by_question(assessment, domain)
+    comments = questionnaire.review_comments_by_question(assessment, questions)
     sections = _sections(assessment, frame, [(domain, editable)], answers, comments, outcome)
     index = frame.domains.index(domain)
     context = _page_context(assessment, frame, sections, outcome)
