@@ -789,7 +789,9 @@ class Answer(models.Model):
     )
 
     class Meta:
-        ordering = ["assessment", "question"]
+        # by the key columns: ordering by the relations would join assessment, cycle, country,
+        # question, capability and framework to every query of answers, for their orderings
+        ordering = ["assessment_id", "question_id"]
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
         constraints = [
@@ -824,7 +826,7 @@ class AnswerChange(models.Model):
     source = models.CharField(max_length=20, default="web")
 
     class Meta:
-        ordering = ["answer", "version"]
+        ordering = ["answer_id", "version"]  # by the key column, as Answer
         verbose_name = _("answer change")
         verbose_name_plural = _("answer history")
         constraints = [

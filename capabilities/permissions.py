@@ -131,6 +131,7 @@ def get_assessment_for_user(user: User, pk: int, *, write: bool = False) -> Asse
         visible_assessments(user)
         .select_related("country", "cycle__framework")
         .filter(pk=pk)
+        .order_by("pk")  # one row: not the model's ordering, which joins for cycle and country
         .first()
     )
     if assessment is None:
