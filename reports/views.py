@@ -252,8 +252,8 @@ def country_profile(request: HttpRequest, code: str) -> HttpResponse:
     country = get_object_or_404(Country, code=code)
     permissions.require_country_profile(request.user, country)
     visible = permissions.profile_assessments(request.user, country)
-    assessments = list(
-        visible.filter(country=country).select_related("cycle__framework", "country")
+    assessments = list(  # sorted below: not in the model's order (joins for its ordering)
+        visible.filter(country=country).select_related("cycle__framework", "country").order_by()
     )
     assessments.sort(key=lambda a: aggregates.cycle_sort_key(a.cycle), reverse=True)
     wanted = request.GET.get("cycle")
