@@ -6,7 +6,8 @@ an analyst and an administrator.
 The reference data (framework, countries, reference cycles: about 1,200 queries) is loaded once per
 test database, in ``django_db_setup``; every test's transaction rolls back to it. Tests with
 ``transaction=True`` flush the database when they end, so ``reference`` reloads it when it is missing
-(pytest-django runs those tests last). Answers are built in bulk by ``tests/factories.py``.
+(pytest-django runs those tests last on one worker, but with two workers a module can follow
+them: module-scoped fixtures call ``tests.factories.ensure_reference_data`` first). Answers are built in bulk by ``tests/factories.py``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from capabilities.models import (
     Role,
 )
 from capabilities.reference_data import load_all
+from tests.factories import ensure_reference_data
 
 PASSWORD = "correct horse battery staple"
 
@@ -83,11 +85,8 @@ def _empty_cache():
 @pytest.fixture
 def reference(db) -> FrameworkVersion:
     """Framework, countries and reference cycles (loaded once per database; reloaded after a flush)."""
-    framework = FrameworkVersion.objects.filter(code="MNR-2016").first()
-    if framework is None:
-        load_all()
-        framework = FrameworkVersion.objects.get(code="MNR-2016")
-    return framework
+    ensure_reference_data()
+    return FrameworkVersion.objects.get(code="MNR-2016")
 
 
 @pytest.fixture

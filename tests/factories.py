@@ -24,6 +24,7 @@ from capabilities.models import (
     Status,
     StatusChange,
 )
+from capabilities.reference_data import load_all
 
 Value = str | Callable[[Question], str]
 
@@ -135,3 +136,14 @@ def fill(
     )
     if submit:
         services.assessment_submit(assessment=assessment, user=user)
+
+
+def ensure_reference_data() -> None:
+    """Loads the reference data (framework, countries, reference cycles) when it is missing:
+    a test with ``transaction=True`` flushes the database when it ends, and with two workers a
+    module may run after such a test on its worker. Call it outside a transaction that is rolled
+    back, so that what it loads stays for the later tests."""
+    from capabilities.models import FrameworkVersion
+
+    if not FrameworkVersion.objects.filter(code="MNR-2016").exists():
+        load_all()

@@ -11,6 +11,7 @@ from django.db import transaction
 from capabilities.aggregates import capability_matrix, question_breakdown
 from capabilities.models import Cycle
 from capabilities.reference_data import BASELINE_CSV, FIGURE1_CSV
+from tests.factories import ensure_reference_data
 
 BASELINE = BASELINE_CSV
 FIGURE1 = FIGURE1_CSV
@@ -20,6 +21,8 @@ FIGURE1 = FIGURE1_CSV
 def _imported_baseline(django_db_setup, django_db_blocker):
     """The baseline imported once for this module (the tests only read it), inside a transaction
     rolled back when the module ends; each test's own transaction is a savepoint inside it."""
+    with django_db_blocker.unblock():
+        ensure_reference_data()  # a transactional test on this worker may have flushed it
     with django_db_blocker.unblock(), transaction.atomic():
         call_command(
             "import_responses",

@@ -22,6 +22,7 @@ from capabilities.reference_data import BASELINE_CSV
 from reports import pdf
 from reports.charts import n_of_n, percent, share_text
 from reports.tables import MATRIX_COLUMNS, MatrixRow, matrix_rows
+from tests.factories import ensure_reference_data
 
 CODE = "baseline-2021"
 PARAMS = {"cycle": CODE, "by": "income_group"}
@@ -31,6 +32,8 @@ PARAMS = {"cycle": CODE, "by": "income_group"}
 def _imported_baseline(django_db_setup, django_db_blocker):
     """The illustrative baseline (42 countries, one low-income respondent), imported once for the
     module inside a transaction rolled back at its end."""
+    with django_db_blocker.unblock():
+        ensure_reference_data()  # a transactional test on this worker may have flushed it
     with django_db_blocker.unblock(), transaction.atomic():
         call_command(
             "import_responses",
