@@ -64,13 +64,14 @@ def pytest_runtest_teardown(item, nextitem):
     """A test with ``transaction=True`` (or a live server) flushes the database when it ends;
     the reference data is loaded again at once, after every fixture's teardown, so that every
     later test and module fixture on this worker finds it, in whatever order the workers run
-    the modules."""
+    the modules. (Not after the last test: the session's teardown, which drops the test
+    database, runs inside the last test's.)"""
     yield
     marker = item.get_closest_marker("django_db")
     flushed = (marker is not None and marker.kwargs.get("transaction")) or bool(
         {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
     )
-    if flushed:
+    if flushed and nextitem is not None:  # after the last test the test database is gone
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():
