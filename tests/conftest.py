@@ -59,25 +59,6 @@ def pytest_xdist_make_scheduler(config, log):
     return ModuleOrBrowserTest(config, log)
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """A test with ``transaction=True`` (or a live server) flushes the database when it ends;
-    the reference data is loaded again at once, after every fixture's teardown, so that every
-    later test and module fixture on this worker finds it, in whatever order the workers run
-    the modules. (Not after the last test: the session's teardown, which drops the test
-    database, runs inside the last test's.)"""
-    yield
-    marker = item.get_closest_marker("django_db")
-    flushed = (marker is not None and marker.kwargs.get("transaction")) or bool(
-        {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
-    )
-    if flushed and nextitem is not None:  # after the last test the test database is gone
-        from pytest_django.plugin import blocking_manager_key
-
-        with item.config.stash[blocking_manager_key].unblock():
-            ensure_reference_data()
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, with the reference data loaded once (committed; tests roll back to it)."""
