@@ -28,6 +28,7 @@ from capabilities.models import (
     Country,
     Cycle,
     Participation,
+    Status,
 )
 from capabilities.permissions import AuthenticatedRequest
 
@@ -36,7 +37,7 @@ from .forms import CompareForm, ImportForm, MatrixFilterForm, TrendForm
 from .links import country_report_links, cycle_links
 from .links import table_links as _table_links
 
-SCORED = cohorts.SCORED
+SCORED = (Status.SUBMITTED, Status.VALIDATED)
 
 
 def _lang() -> str:
