@@ -49,6 +49,7 @@ from django.urls import reverse
 
 from benchmarks import dataset
 from benchmarks.common import Aim, Measured, heading, measure, row
+from benchmarks.load_bench import session_cookie
 from capabilities.demo import demo_value
 from capabilities.models import (
     Answer,
@@ -61,6 +62,7 @@ from capabilities.models import (
     Role,
     Status,
 )
+from reports import exports
 
 REQUIREMENT = "django-survey-and-report>=1.5,<1.6"
 SIZES = (20, 200)
@@ -250,8 +252,6 @@ def mrn_operations(data: dataset.Dataset, counter: list[int]) -> dict[str, Measu
         assert saved == len(data.questions), saved
     # The exports as a person downloads them: the download view (streamed CSV), its body read
     # to the end, with the session of a signed-in administrator (second factor given).
-    from benchmarks.load_bench import session_cookie
-
     downloader = Client(HTTP_HOST="127.0.0.1")
     downloader.cookies[settings.SESSION_COOKIE_NAME] = session_cookie(data.admin)
 
@@ -291,8 +291,9 @@ def run() -> list[Aim]:
                 dataset.grow_to(data, size)
             dataset.analyze()
             ours[str(size)] = mrn_operations(data, counter)
-            # the streamed exports read the answers of 50 countries per query
-            chunks[str(size)] = -(-Assessment.objects.filter(cycle=data.cycle).count() // 50)
+            # the streamed exports read the answers of CHUNK_COUNTRIES countries per query
+            countries = Assessment.objects.filter(cycle=data.cycle).count()
+            chunks[str(size)] = -(-countries // exports.CHUNK_COUNTRIES)
         # the answers the long export wrote (one row each), for the time per answer cell
         cells = Answer.objects.filter(assessment__cycle=data.cycle).count()
     row(

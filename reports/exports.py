@@ -36,6 +36,7 @@ from capabilities.priorities import Priority
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _RISKY_FIRST = frozenset((*FORMULA_STARTS, "'"))
+CHUNK_COUNTRIES = 50  # countries whose answers a streamed export reads per query
 PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 WIDE_FIXED_COLUMNS = ("respondent", "income_group", "region", "survey")
 # The long format is read by people: its header is translated (the English header keeps these
@@ -236,7 +237,7 @@ def _answer_rows(assessment_ids: list[int]) -> dict[tuple[int, int], AnswerRow]:
 
 
 def answer_data_chunks(
-    cycle: Cycle, assessments: QuerySet[Assessment], *, size: int = 50
+    cycle: Cycle, assessments: QuerySet[Assessment], *, size: int = CHUNK_COUNTRIES
 ) -> Iterator[AnswerData]:
     """``load_answer_data`` for ``size`` countries at a time, for streamed downloads: the
     answers of a large cycle are never all in memory. 4 queries (questions, their options,
