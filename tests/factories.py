@@ -20,6 +20,7 @@ from capabilities.models import (
     Answer,
     AnswerChange,
     Assessment,
+    FrameworkVersion,
     Question,
     Status,
     StatusChange,
@@ -143,7 +144,5 @@ def ensure_reference_data() -> None:
     a test with ``transaction=True`` flushes the database when it ends, and with two workers a
     module may run after such a test on its worker. Call it outside a transaction that is rolled
     back, so that what it loads stays for the later tests."""
-    from capabilities.models import FrameworkVersion
-
     if not FrameworkVersion.objects.filter(code="MNR-2016").exists():
         load_all()

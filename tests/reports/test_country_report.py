@@ -32,9 +32,9 @@ from capabilities.models import (
     Question,
     QuestionKind,
 )
-from capabilities.reference_data import load_all
 from reports import pdf
 from tests._workflow import force_submit
+from tests.factories import ensure_reference_data
 
 pytestmark = pytest.mark.django_db  # the data itself is created once per module, below
 
@@ -125,9 +125,9 @@ def flat(text: str) -> str:
 def reports(django_db_setup, django_db_blocker, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("country-report")
     out = {}
+    with django_db_blocker.unblock():
+        ensure_reference_data()  # a transactional test on this worker may have flushed it
     with django_db_blocker.unblock(), transaction.atomic():
-        if not FrameworkVersion.objects.filter(code="MNR-2016").exists():
-            load_all()
         framework = FrameworkVersion.objects.get(code="MNR-2016")
         questions = list(Question.objects.for_framework(framework).with_structure())
         user = get_user_model().objects.create_user("reporter", email="r@example.org")
