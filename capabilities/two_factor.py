@@ -14,6 +14,7 @@ and lets nothing else through. The session flag ``SESSION_KEY`` holds the id of 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,8 +31,9 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
-from django_otp import devices_for_user, match_token
+from django_otp import device_classes, devices_for_user, match_token
 from django_otp import login as otp_login
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -58,8 +61,43 @@ def _is_demo(user: Any) -> bool:
     return user.get_username() in {row[0] for row in DEMO_USERS}
 
 
+DEVICE_ANNOTATION = "_mrn_has_device_{}"
+
+
+@functools.cache
+def _device_models() -> tuple[type[Device], ...]:
+    """django-otp's device classes of the installed apps (fixed once the apps are loaded)."""
+    return tuple(device_classes())
+
+
+def device_annotations() -> dict[str, Exists]:
+    """One ``Exists`` per django-otp device class (authenticator, recovery codes), for the
+    query that reads the signed-in user (auth.ModelBackend.get_user): ``has_device_at_start``
+    then needs no query of its own."""
+    return {
+        DEVICE_ANNOTATION.format(index): Exists(
+            model.objects.filter(user=OuterRef("pk"), confirmed=True)
+        )
+        for index, model in enumerate(_device_models())
+    }
+
+
 def has_device(user: Any) -> bool:
+    """Whether ``user`` has a confirmed device now (queries every device class)."""
     return any(devices_for_user(user, confirmed=True))
+
+
+def has_device_at_start(user: Any) -> bool:
+    """Whether ``user`` had a confirmed device when the request began: read with the user
+    (``device_annotations``) when they were, else queried. For the middleware, which runs
+    before any view can add or remove a device; the views ask ``has_device``."""
+    known = [
+        getattr(user, DEVICE_ANNOTATION.format(index), None)
+        for index in range(len(_device_models()))
+    ]
+    if None in known:
+        return has_device(user)
+    return any(known)
 
 
 def is_verified(request: HttpRequest) -> bool:
@@ -88,9 +126,9 @@ class TwoFactorMiddleware:
                 reverse("health"),
                 settings.STATIC_URL,
             )
-            wanted = has_device(user) or is_required(user)
-            if wanted and not request.path.startswith(open_paths):
-                target = "two_factor_verify" if has_device(user) else "two_factor_setup"
+            device = has_device_at_start(user)
+            if (device or is_required(user)) and not request.path.startswith(open_paths):
+                target = "two_factor_verify" if device else "two_factor_setup"
                 query = urlencode({"next": request.get_full_path()})
                 return HttpResponseRedirect(f"{reverse(target)}?{query}")
         return self.get_response(request)

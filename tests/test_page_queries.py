@@ -161,6 +161,22 @@ def test_the_questionnaire_upload_page_costs_its_literal_number_of_queries(
         assert client.get(address).status_code == 200
 
 
+def test_a_country_user_without_a_second_factor_pays_no_query_for_their_devices(
+    client, focal_a, assessment_a, questions, django_assert_num_queries
+):
+    """Signed in with the password only (no device, not required): the middleware learns that
+    they have no device from the user's own query (capabilities.two_factor.device_annotations),
+    not from a query per device class at every request."""
+    from tests.conftest import PASSWORD
+
+    signed_in = client.post(reverse("login"), {"username": "focal_a", "password": PASSWORD})
+    assert signed_in.status_code == 302
+    address = reverse("capabilities:domain", args=[assessment_a.pk, "D1"])
+    assert client.get(address).status_code == 200
+    with django_assert_num_queries(SESSION + 2):  # the assessment, its answers
+        assert client.get(address).status_code == 200
+
+
 def test_a_new_drafts_domain_page_reads_no_comments(
     client, focal_a, assessment_a, analyst, questions, django_assert_num_queries
 ):

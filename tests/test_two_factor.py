@@ -104,6 +104,18 @@ def test_country_users_are_offered_it_and_then_asked_at_each_sign_in(client, foc
     assert client.get(reverse("home")).status_code == 200
 
 
+def test_a_session_opened_before_the_app_was_added_is_asked_for_the_code_next(client, focal_a):
+    """The middleware reads whether the person has a device with the user at each request
+    (capabilities.auth.ModelBackend.get_user), never from an earlier request."""
+    sign_in(client, "focal_a")
+    assert client.get(reverse("home")).status_code == 200
+    other = Client()
+    sign_in(other, "focal_a")
+    set_up(other)
+    assert other.get(reverse("home")).status_code == 200  # verified by setting it up
+    assert client.get(reverse("home"))["Location"].startswith(reverse("two_factor_verify"))
+
+
 def test_a_setting_requires_it_for_everyone(client, focal_a, settings):
     settings.MRN_REQUIRE_2FA_FOR_ALL = True
     sign_in(client, "focal_a")
