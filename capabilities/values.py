@@ -19,7 +19,7 @@ within the question's own range (``min_value``/``max_value``) when it has one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
@@ -240,18 +240,24 @@ def split_multiple(value: str) -> list[str]:
 
 def display(question: Question, value: str, lang: str | None = None) -> str:
     """A value as a person reads it, in the active (or given) language."""
-    if value == "":
-        return ""
+    return displayer(question, lang)(value)
+
+
+def displayer(question: Question, lang: str | None = None) -> Callable[[str], str]:
+    """``display`` for one question: what depends only on the question (its options' labels,
+    its unit, the phase wording) is looked up once, for exports that show many values of it."""
     if question.kind == QuestionKind.YES_NO:
-        return labels.answer_label(value)
+        return lambda value: labels.answer_label(value) if value else ""
     if question.kind == QuestionKind.MATURITY:
-        return _("Phase %(number)s") % {"number": value}
+        phase = _("Phase %(number)s")
+        return lambda value: phase % {"number": value} if value else ""
     if question.has_options:
         names = {option.code: option.tr("label", lang) for option in question.options.all()}
-        return "; ".join(names.get(code, code) for code in split_multiple(value))
+        return lambda value: "; ".join(names.get(code, code) for code in split_multiple(value))
     if question.kind == QuestionKind.NUMBER and question.unit:
-        return f"{value} {question.tr('unit', lang)}"
-    return value
+        unit = question.tr("unit", lang)
+        return lambda value: f"{value} {unit}" if value else ""
+    return lambda value: value
 
 
 def required_missing(questions: Sequence[Question], values: dict[int, str]) -> list[Question]:
