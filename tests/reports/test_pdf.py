@@ -104,3 +104,51 @@ def test_country_report_command_explains_an_unknown_country(cycle, tmp_path):
 
     with pytest.raises(CommandError, match="No assessment of country 'ZZZ'"):
         call_command("country_report", "ZZZ", cycle=cycle.code, output=str(tmp_path / "x.pdf"))
+
+
+def test_the_cycle_collector_is_paused_during_a_render_and_runs_again_after(monkeypatch):
+    """pdf._no_cyclic_gc: off while WeasyPrint works (nested for two threads of a worker), back
+    on after the last render, even one that failed; left off when it was off before."""
+    import gc
+    import threading
+
+    from weasyprint import HTML
+
+    seen: list[bool] = []
+    original = HTML.write_pdf
+
+    def write_pdf(self, *args, **kwargs):
+        seen.append(gc.isenabled())
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(HTML, "write_pdf", write_pdf)
+    assert gc.isenabled()
+    assert pdf.render_pdf("<html lang='en'><title>t</title><p>x</p></html>").startswith(b"%PDF")
+    assert seen == [False] and gc.isenabled()
+
+    inside, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with pdf._no_cyclic_gc():
+            inside.set()
+            release.wait(10)
+
+    other = threading.Thread(target=hold)
+    other.start()
+    inside.wait(10)
+    pdf.render_pdf("<html lang='en'><title>t</title><p>y</p></html>")
+    assert not gc.isenabled()  # the other render is still under way
+    release.set()
+    other.join()
+    assert gc.isenabled()
+
+    with pytest.raises(ValueError), pdf._no_cyclic_gc():
+        raise ValueError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with pdf._no_cyclic_gc():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
