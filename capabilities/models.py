@@ -13,7 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OrderBy, Q, QuerySet
+from django.db.models.functions import Cast, Coalesce
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
@@ -495,6 +496,17 @@ def validate_reminder_days(value: object) -> None:
         )
 
 
+def cycles_newest_first(prefix: str = "") -> list[OrderBy]:
+    """Cycles newest first, the same on every database: by opening date, an undated cycle by the
+    date it was created (``aggregates.cycle_sort_key``), then by creation time. (``-opens_on``
+    alone put undated cycles first on PostgreSQL and last on SQLite.) ``prefix`` orders another
+    model by its cycle: ``cycles_newest_first("cycle__")``."""
+    return [
+        Coalesce(F(f"{prefix}opens_on"), Cast(F(f"{prefix}created_at"), models.DateField())).desc(),
+        F(f"{prefix}created_at").desc(),
+    ]
+
+
 class CycleManager(models.Manager["Cycle"]):
     def get_by_natural_key(self, code: str) -> Cycle:
         return self.get(code=code)
@@ -534,7 +546,7 @@ class Cycle(Bilingual):
     objects = CycleManager()
 
     class Meta:
-        ordering = ["-opens_on", "-created_at"]
+        ordering = cycles_newest_first()
         verbose_name = _("assessment cycle")
         verbose_name_plural = _("assessment cycles")
         constraints = [

@@ -30,6 +30,7 @@ from .models import (
     Role,
     Status,
     StatusChange,
+    cycles_newest_first,
 )
 
 
@@ -622,7 +623,7 @@ def previous_validated_assessment(assessment: Assessment) -> Assessment | None:
         .exclude(pk=assessment.pk)
         .exclude(cycle_id=assessment.cycle_id)
         .select_related("cycle")
-        .order_by("-cycle__opens_on", "-cycle__created_at", "-pk")
+        .order_by(*cycles_newest_first("cycle__"), "-pk")
         .first()
     )
 

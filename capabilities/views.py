@@ -69,6 +69,7 @@ from .models import (
     Region,
     ReviewComment,
     Status,
+    cycles_newest_first,
 )
 from .permissions import AuthenticatedRequest
 from .question_html import QuestionItem
@@ -86,7 +87,7 @@ def home(request: HttpRequest) -> HttpResponse:
             .select_related("cycle")
             .with_progress()
             .annotate(question_total=_question_total())
-            .order_by("-cycle__opens_on", "-cycle__created_at")
+            .order_by(*cycles_newest_first("cycle__"))
         )
         context["shared_profiles"] = list(
             Country.objects.filter(shares_profile=True).exclude(pk=country.pk)

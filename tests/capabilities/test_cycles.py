@@ -301,3 +301,32 @@ def test_a_new_cycle_with_a_past_deadline_is_refused(reference, tmp_path):
             stdout=io.StringIO(),
         )
     assert not Assessment.objects.filter(cycle__code="old").exists()
+
+
+def test_cycles_are_newest_first_with_an_undated_cycle_at_its_creation_date(framework, cycle):
+    """The same order on PostgreSQL and SQLite (``models.cycles_newest_first``): an undated
+    cycle counts from the day it was created (``aggregates.cycle_sort_key``), where ``-opens_on``
+    alone put it first on one and last on the other."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from capabilities.aggregates import cycle_sort_key
+    from capabilities.models import Cycle
+    from reports import cohorts
+
+    today = timezone.now().date()
+    old = Cycle.objects.create(
+        code="old", name_en="Old", name_fr="Ancien", framework=framework,
+        opens_on=today - timedelta(days=400),
+    )  # fmt: skip
+    coming = Cycle.objects.create(
+        code="coming", name_en="Coming", name_fr="À venir", framework=framework,
+        opens_on=today + timedelta(days=30),
+    )  # fmt: skip
+    mine = {"old", "coming", cycle.code}
+    expected = ["coming", cycle.code, "old"]  # cycle: undated, created today
+    assert [c.code for c in Cycle.objects.all() if c.code in mine] == expected
+    assert [c.code for c in cohorts.cycles() if c.code in mine] == expected
+    by_key = sorted([old, coming, Cycle.objects.get(code=cycle.code)], key=cycle_sort_key)
+    assert [c.code for c in reversed(by_key)] == expected
