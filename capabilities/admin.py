@@ -34,6 +34,7 @@ from .models import (
     Question,
     ReviewComment,
     StatusChange,
+    cycle_date,
 )
 
 admin.site.site_header = _("MRN Assess administration")
@@ -187,9 +188,18 @@ class CycleAdmin(admin.ModelAdmin):
     inlines = [ParticipationInline]
 
 
+class CycleColumn:
+    """The cycle as a list column that sorts by the cycle's date both ways (sorting by the
+    relation itself gives newest first in both directions: models.cycles_newest_first)."""
+
+    @admin.display(description=_("assessment cycle"), ordering=cycle_date("cycle__"))
+    def cycle_column(self, obj: Participation | Assessment) -> Cycle:
+        return obj.cycle
+
+
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin):
-    list_display = ["country", "cycle", "income_group", "region", "survey"]
+class ParticipationAdmin(CycleColumn, admin.ModelAdmin):
+    list_display = ["country", "cycle_column", "income_group", "region", "survey"]
     list_filter = ["cycle", "income_group", "region", "survey"]
     search_fields = ["country__name_en", "country__code"]
     autocomplete_fields = ["country"]
@@ -207,8 +217,15 @@ class StatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
-    list_display = ["country", "cycle", "status", "submitted_at", "validated_at", "updated_at"]
+class AssessmentAdmin(CycleColumn, admin.ModelAdmin):
+    list_display = [
+        "country",
+        "cycle_column",
+        "status",
+        "submitted_at",
+        "validated_at",
+        "updated_at",
+    ]
     list_filter = ["cycle", "status"]
     search_fields = ["country__name_en", "country__code"]
     autocomplete_fields = ["country"]

@@ -496,15 +496,20 @@ def validate_reminder_days(value: object) -> None:
         )
 
 
+def cycle_date(prefix: str = "") -> Coalesce:
+    """A cycle's date for ordering: its opening date, or for an undated cycle the date it was
+    created (as ``aggregates.cycle_sort_key``). ``prefix`` reaches it from another model
+    (``cycle_date("cycle__")``); an ordering of the admin's columns in either direction."""
+    return Coalesce(F(f"{prefix}opens_on"), Cast(F(f"{prefix}created_at"), models.DateField()))
+
+
 def cycles_newest_first(prefix: str = "") -> list[OrderBy]:
-    """Cycles newest first, the same on every database: by opening date, an undated cycle by the
-    date it was created (``aggregates.cycle_sort_key``), then by creation time. (``-opens_on``
-    alone put undated cycles first on PostgreSQL and last on SQLite.) ``prefix`` orders another
-    model by its cycle: ``cycles_newest_first("cycle__")``."""
-    return [
-        Coalesce(F(f"{prefix}opens_on"), Cast(F(f"{prefix}created_at"), models.DateField())).desc(),
-        F(f"{prefix}created_at").desc(),
-    ]
+    """Cycles newest first, the same on every database: by ``cycle_date``, then by creation
+    time. (``-opens_on`` alone put undated cycles first on PostgreSQL and last on SQLite.)
+
+    Django does not reverse these for ``order_by("-cycle")`` on another model (a related model's
+    ordering is reversed only when it is not an ``OrderBy``): order by ``cycle_date`` there."""
+    return [cycle_date(prefix).desc(), F(f"{prefix}created_at").desc()]
 
 
 class CycleManager(models.Manager["Cycle"]):

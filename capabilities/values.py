@@ -240,6 +240,8 @@ def split_multiple(value: str) -> list[str]:
 
 def display(question: Question, value: str, lang: str | None = None) -> str:
     """A value as a person reads it, in the active (or given) language."""
+    if value == "":
+        return ""  # before displayer(): an unanswered question needs none of its options
     return displayer(question, lang)(value)
 
 

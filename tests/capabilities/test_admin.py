@@ -87,3 +87,30 @@ def test_answers_and_history_cannot_be_edited_in_the_admin(client, admin_user):
     client.force_login(admin_user)
     assert client.get(reverse("admin:capabilities_answer_add")).status_code == 403
     assert client.get(reverse("admin:capabilities_answerchange_add")).status_code == 403
+
+
+def test_the_cycle_column_of_assessments_sorts_both_ways(client, admin_user, framework, country_a):
+    """Sorting by the relation would give newest first both ways (models.cycles_newest_first is
+    an OrderBy, which Django does not reverse through a relation): the column orders by
+    models.cycle_date."""
+    from datetime import date
+
+    from capabilities.models import Assessment
+
+    for code, opens in (("2019", date(2019, 1, 1)), ("2029", date(2029, 1, 1))):
+        cycle = Cycle.objects.create(
+            code=f"sort-{code}", name_en=f"Sort {code}", name_fr=f"Tri {code}",
+            framework=framework, opens_on=opens,
+        )  # fmt: skip
+        Assessment.objects.create(country=country_a, cycle=cycle)
+    client.force_login(admin_user)
+    url = reverse("admin:capabilities_assessment_changelist")
+
+    def order(sort: str) -> list[str]:
+        page = client.get(url, {"o": sort, "q": country_a.code}).content.decode()
+        table = page[page.index('id="result_list"') :]
+        table = table[: table.index("</table>")]  # not the cycle filter beside it
+        return sorted(["Sort 2019", "Sort 2029"], key=table.index)
+
+    assert order("2") == ["Sort 2019", "Sort 2029"]
+    assert order("-2") == ["Sort 2029", "Sort 2019"]

@@ -170,3 +170,29 @@ def test_exports_and_country_report_cost_the_same_queries_for_ten_times_the_coun
     _answer_headlines(cycle, countries[1:], questions, admin_user)
     assert Assessment.objects.filter(cycle=cycle).count() == 11
     assert count() == small
+
+
+@pytest.mark.django_db
+def test_the_exports_display_each_value_as_the_pages_do_and_an_empty_one_reads_nothing(
+    framework, django_assert_num_queries
+):
+    """values.displayer (the long export, once per question) gives values.display's text for
+    every kind, in both languages; display() of an empty value reads no options (a page that
+    shows many unanswered questions pays no query for them)."""
+    from capabilities import values
+    from capabilities.models import Question
+
+    questions = list(Question.objects.for_framework(framework).with_structure())
+    kinds = {q.kind for q in questions}
+    assert len(kinds) >= 5, kinds
+    for question in questions:
+        candidates = ["", "yes", "no", "3", "42", "some text", "unknown-code"]
+        candidates += [o.code for o in question.options.all()]
+        candidates += [";".join(o.code for o in question.options.all()[:2])]
+        for lang in ("en", "fr"):
+            show = values.displayer(question, lang)
+            for value in candidates:
+                assert show(value) == values.display(question, value, lang), (question.code, value)
+    bare = Question.objects.filter(framework=framework).exclude(options=None).first()
+    with django_assert_num_queries(0):
+        assert values.display(bare, "") == ""

@@ -106,49 +106,49 @@ def test_country_report_command_explains_an_unknown_country(cycle, tmp_path):
         call_command("country_report", "ZZZ", cycle=cycle.code, output=str(tmp_path / "x.pdf"))
 
 
-def test_the_cycle_collector_is_paused_during_a_render_and_runs_again_after(monkeypatch):
-    """pdf._no_cyclic_gc: off while WeasyPrint works (nested for two threads of a worker), back
-    on after the last render, even one that failed; left off when it was off before."""
+def test_the_cycle_collector_runs_rarely_during_a_render_and_as_before_after(monkeypatch):
+    """pdf._rare_cyclic_gc: the render thresholds while WeasyPrint works (counted for two threads
+    of a worker), the process's own thresholds again after the last render, even one that
+    failed; the collector is never switched off."""
     import gc
     import threading
 
     from weasyprint import HTML
 
-    seen: list[bool] = []
+    before = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)  # Python's default (the test processes run with others)
+    seen: list[tuple[int, int, int]] = []
     original = HTML.write_pdf
 
     def write_pdf(self, *args, **kwargs):
-        seen.append(gc.isenabled())
+        assert gc.isenabled()
+        seen.append(gc.get_threshold())
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(HTML, "write_pdf", write_pdf)
-    assert gc.isenabled()
-    assert pdf.render_pdf("<html lang='en'><title>t</title><p>x</p></html>").startswith(b"%PDF")
-    assert seen == [False] and gc.isenabled()
-
-    inside, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with pdf._no_cyclic_gc():
-            inside.set()
-            release.wait(10)
-
-    other = threading.Thread(target=hold)
-    other.start()
-    inside.wait(10)
-    pdf.render_pdf("<html lang='en'><title>t</title><p>y</p></html>")
-    assert not gc.isenabled()  # the other render is still under way
-    release.set()
-    other.join()
-    assert gc.isenabled()
-
-    with pytest.raises(ValueError), pdf._no_cyclic_gc():
-        raise ValueError
-    assert gc.isenabled()
-    gc.disable()
     try:
-        with pdf._no_cyclic_gc():
-            pass
-        assert not gc.isenabled()
+        assert pdf.render_pdf("<html lang='en'><title>t</title><p>x</p></html>")[:4] == b"%PDF"
+        assert seen == [pdf.RENDER_GC_THRESHOLDS] != (700, 10, 10)
+        assert gc.get_threshold() == (700, 10, 10)
+
+        inside, release = threading.Event(), threading.Event()
+
+        def hold() -> None:
+            with pdf._rare_cyclic_gc():
+                inside.set()
+                release.wait(10)
+
+        other = threading.Thread(target=hold)
+        other.start()
+        inside.wait(10)
+        pdf.render_pdf("<html lang='en'><title>t</title><p>y</p></html>")
+        assert gc.get_threshold() == pdf.RENDER_GC_THRESHOLDS  # the other render goes on
+        release.set()
+        other.join()
+        assert gc.get_threshold() == (700, 10, 10)
+
+        with pytest.raises(ValueError), pdf._rare_cyclic_gc():
+            raise ValueError
+        assert gc.get_threshold() == (700, 10, 10) and gc.isenabled()
     finally:
-        gc.enable()
+        gc.set_threshold(*before)
