@@ -713,6 +713,9 @@ class Status(models.TextChoices):
     VALIDATED = "validated", _("Validated")
 
 
+SCORED_STATUSES = (Status.SUBMITTED, Status.VALIDATED)  # what counts in aggregates
+
+
 class AssessmentQuerySet(QuerySet["Assessment"]):
     def for_cycle(self, cycle: Cycle) -> AssessmentQuerySet:
         return self.filter(cycle=cycle)
@@ -722,7 +725,7 @@ class AssessmentQuerySet(QuerySet["Assessment"]):
 
     def scored(self) -> AssessmentQuerySet:
         """Assessments that count in aggregates: submitted or validated (drafts never do)."""
-        return self.filter(status__in=[Status.SUBMITTED, Status.VALIDATED])
+        return self.filter(status__in=SCORED_STATUSES)
 
     def with_progress(self) -> AssessmentQuerySet:
         """Annotates ``answered_count`` (answers with a value). One query, no extra per row."""

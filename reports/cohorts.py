@@ -112,7 +112,7 @@ def cycle_stamp(cycle: Cycle) -> str:
 
 
 def stamp_of(cycle: Cycle) -> str:
-    """The cycle's stamp: read by ``with_stamps``, else now (1 query, once per instance)."""
+    """The cycle's stamp: read by ``cycles()``, else now (1 query, once per instance)."""
     return _stamp_of(cycle)
 
 

@@ -22,13 +22,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from capabilities import aggregates, labels, permissions, priorities, scoring
 from capabilities.importer import ImportRefused, import_responses
 from capabilities.models import (
+    SCORED_STATUSES,
     Assessment,
     AssessmentQuerySet,
     Capability,
     Country,
     Cycle,
     Participation,
-    Status,
 )
 from capabilities.permissions import AuthenticatedRequest
 
@@ -37,17 +37,9 @@ from .forms import CompareForm, ImportForm, MatrixFilterForm, TrendForm
 from .links import country_report_links, cycle_links
 from .links import table_links as _table_links
 
-SCORED = (Status.SUBMITTED, Status.VALIDATED)
-
 
 def _lang() -> str:
     return labels.active_language()
-
-
-def _cycles_with_data() -> list[Cycle]:
-    """Every cycle, newest first, each annotated with its number of scored assessments
-    (``scored``) and with its stamp read (reports.cohorts.cycles). 1 query."""
-    return cohorts.cycles()
 
 
 def _pick_cycle(cycles: list[Cycle], code: str | None) -> Cycle | None:
@@ -58,7 +50,7 @@ def _pick_cycle(cycles: list[Cycle], code: str | None) -> Cycle | None:
         if found is None:
             raise Http404("No such cycle.")
         return found
-    scored = (c for c in cycles if c.scored)  # type: ignore[attr-defined]  # _cycles_with_data
+    scored = (c for c in cycles if c.scored)  # type: ignore[attr-defined]  # cohorts.cycles
     return next(scored, cycles[0] if cycles else None)
 
 
@@ -89,7 +81,7 @@ def _check_format(fmt: str) -> None:
 def _matrix_for(
     request: HttpRequest,
 ) -> tuple[MatrixFilterForm, Cycle | None, scoring.Matrix | None]:
-    cycles = _cycles_with_data()
+    cycles = cohorts.cycles()
     form, cycle, by = _matrix_filters(request, cycles)
     if cycle is None:
         return form, None, None
@@ -132,7 +124,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
     2 queries: the cycles with their stamps, then (when the body is not cached) the matrix,
     itself cached per stamp (reports.cohorts). The body is cached per cycle stamp, breakdown,
     disclosure threshold and language (reports.page_cache)."""
-    cycles = _cycles_with_data()
+    cycles = cohorts.cycles()
     form, cycle, by = _matrix_filters(request, cycles)
     min_cell = _min_cell_for(request)
     query = _filters_query(request, "cycle", "by")
@@ -323,7 +315,7 @@ def _profile_context(
         cycle, by="income_group" if income else "", min_cell=_min_cell_for(request)
     )
     # A cohort counts at least K countries other than the one it is compared with.
-    compared = assessment if assessment.status in SCORED else None
+    compared = assessment if assessment.status in SCORED_STATUSES else None
     all_domains = cohorts.cohort_domain_maturity(
         cycle, min_cell=_min_cell_for(request) or None, compared=compared
     )
@@ -401,7 +393,7 @@ def _cohort_text(cell: scoring.Cell | None, min_cell: int | None) -> str:
 
 def _heatmap_context(request: HttpRequest) -> dict[str, Any]:
     permissions.require_analyst(request.user)
-    cycles = _cycles_with_data()
+    cycles = cohorts.cycles()
     cycle = _pick_cycle(cycles, request.GET.get("cycle"))
     # Unbound, the filter shows the cycle on the page (not merely the first one offered).
     initial = {"cycle": cycle.code} if cycle is not None else {}
@@ -455,7 +447,7 @@ def heatmap_download(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def _compare_context(request: HttpRequest) -> dict[str, Any]:
     permissions.require_analyst(request.user)
-    cycles = _cycles_with_data()
+    cycles = cohorts.cycles()
     cycle = _pick_cycle(cycles, request.GET.get("cycle"))
     visible = permissions.visible_assessments(request.user)
     options: list[tuple[str, str]] = []
@@ -560,7 +552,7 @@ def _trend_context(request: HttpRequest) -> dict[str, Any]:
         form = TrendForm(initial={"capability": code}, capabilities=choices)
     context: dict[str, Any] = {"form": form, "code": code}
     if code:
-        cycles = [c for c in _cycles_with_data() if c.scored]  # type: ignore[attr-defined]
+        cycles = [c for c in cohorts.cycles() if c.scored]  # type: ignore[attr-defined]
         points = aggregates.capability_trend(code, cycles=cycles)
         spec = charts.trend_spec(points, capability_label=f"{code} {names[code]}")
         populations = [p.cell.population for p in points]
