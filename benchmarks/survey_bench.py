@@ -141,8 +141,14 @@ def run_survey_package(python: Path) -> dict:
                 "SURVEY_DB_NAME": str(cache_dir() / "survey-work" / "survey.sqlite3"),
             }
         )
+    return _json_of([str(python), "-m", "benchmarks.survey_project.run"], env, "The survey project")
+
+
+def _json_of(command: list[str], env: dict[str, str], who: str) -> dict[str, Any]:
+    """Runs one side of the comparison in its own process; its last output line is JSON. Other
+    lines (the data set's set-up) are printed."""
     done = subprocess.run(  # noqa: S603 (fixed argument list, no shell)
-        [str(python), "-m", "benchmarks.survey_project.run"],
+        command,
         cwd=settings.BASE_DIR,
         env=env,
         capture_output=True,
@@ -150,10 +156,14 @@ def run_survey_package(python: Path) -> dict:
         timeout=SUBPROCESS_TIMEOUT,
         check=False,
     )
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if done.returncode != 0 or not lines:
-        raise RuntimeError(f"The survey project failed: {done.stderr[-3000:]}")
-    return json.loads(lines[-1])
+    lines = done.stdout.splitlines()
+    for line in lines:
+        if not line.startswith("{"):
+            print(line)
+    found = [line for line in lines if line.startswith("{")]
+    if done.returncode != 0 or not found:
+        raise RuntimeError(f"{who} failed: {done.stderr[-3000:]}")
+    return json.loads(found[-1])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -299,22 +309,8 @@ def run_ours_in_own_process() -> dict[str, Any]:
     reports, scale and load benchmarks, the same operations took 1.4× as long: form for one
     section 21.5 ms against 15.5 ms run alone, the long export 33.0 µs against 23.6 µs per
     cell)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.survey_ours"],
-        cwd=settings.BASE_DIR,
-        env=os.environ.copy(),
-        capture_output=True,
-        text=True,
-        timeout=SUBPROCESS_TIMEOUT,
-        check=False,
-    )
-    for line in done.stdout.splitlines():
-        if not line.startswith("{"):
-            print(line)  # the data set's set-up lines
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if done.returncode != 0 or not lines:
-        raise RuntimeError(f"MRN Assess's side failed: {done.stderr[-3000:]}")
-    return json.loads(lines[-1])
+    command = [sys.executable, "-m", "benchmarks.survey_ours"]
+    return _json_of(command, os.environ.copy(), "MRN Assess's side")
 
 
 # ---------------------------------------------------------------------------------------------
