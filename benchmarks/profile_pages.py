@@ -4,7 +4,8 @@ cProfile, through Django's test client on a 200-country data set.
 Usage: ``python -m benchmarks.profile_pages [COUNTRIES] [TOP]``: prints, for each page, the median
 server time of 20 requests, the queries of one, and the TOP functions by cumulative time.
 Not part of ``make bench`` (no aim): it says where the time goes (docs/benchmarks.md).
-PROFILE_SORT=tottime sorts by the time spent in each function itself.
+PROFILE_SORT=tottime sorts by the time spent in each function itself; PROFILE_ONLY=domain
+profiles only the pages whose label contains it.
 """
 
 from __future__ import annotations
@@ -44,7 +45,10 @@ def main(argv: list[str]) -> int:
         analyst = next(p for p in page_list if "analyst" in p.label)
         page_list.insert(1, Page("methodology page (analyst)", reverse("reports:methodology"),
                                  analyst.cookie))  # fmt: skip
+        only = os.environ.get("PROFILE_ONLY", "")
         for page in page_list:
+            if only and only not in page.label:
+                continue
             client = Client(HTTP_HOST="127.0.0.1")
             if page.cookie:
                 client.cookies[settings.SESSION_COOKIE_NAME] = page.cookie
