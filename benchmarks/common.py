@@ -6,6 +6,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,9 @@ class Measured:
 
 
 def measure(
-    fn: Callable[[object], object],
+    fn: Callable[[Any], object],
     *,
-    prepare: Callable[[], object] | None = None,
+    prepare: Callable[[], Any] | None = None,
     repeat: int = 5,
     slow_seconds: float = 3.0,
     slow_repeat: int = 2,
@@ -76,7 +77,7 @@ def measure(
 
     counts: list[int] = []
 
-    def counter(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def counter(execute, sql, params, many, context):
         counts[-1] += 1
         return execute(sql, params, many, context)
 

@@ -35,6 +35,7 @@ from urllib.parse import quote
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -140,9 +141,9 @@ class Dataset:
     cycles: list[Cycle]
     questions: list[Question]
     countries: list[Country] = field(default_factory=list)
-    focal_points: dict[int, object] = field(default_factory=dict)  # country id → user
-    analyst: object | None = None
-    admin: object | None = None
+    focal_points: dict[int, User] = field(default_factory=dict)  # country id → user
+    analyst: User | None = None
+    admin: User | None = None
 
     @property
     def cycle(self) -> Cycle:
@@ -217,7 +218,7 @@ def _country_rows(n: int) -> list[Country]:
         existing = set(
             Country.objects.filter(code__startswith=EXTRA_PREFIX).values_list("code", flat=True)
         )
-        new = []
+        new: list[Country] = []
         for number in range(1, n + 1):
             if len(new) + len(existing) >= missing:
                 break

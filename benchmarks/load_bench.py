@@ -42,8 +42,10 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
@@ -191,7 +193,7 @@ def request(
 # Sessions and pages
 
 
-def session_cookie(user: object) -> str:
+def session_cookie(user: User) -> str:
     from capabilities import two_factor
 
     client = Client()
@@ -232,6 +234,10 @@ def pages(data: dataset.Dataset) -> tuple[list[Page], list[str]]:
         .order_by("country__code")
         .first()
     )
+    assert draft is not None and scored is not None, (
+        "the data set has a draft and a validated assessment"
+    )
+    assert data.analyst is not None
     focal = session_cookie(data.focal_points[draft.country_id])
     analyst = session_cookie(data.analyst)
     result = [Page("login page (anonymous)", reverse("login"))]
@@ -429,7 +435,7 @@ def soak_worker(user: SoakUser, port: int, deadline: float, seed: int) -> None:
         conn.close()
 
 
-def soak(data: dataset.Dataset, server: Server) -> dict[str, float]:
+def soak(data: dataset.Dataset, server: Server) -> dict[str, Any]:
     drafts = list(
         Assessment.objects.filter(cycle=data.cycle, status=Status.DRAFT).order_by("country__code")[
             :SOAK_USERS

@@ -16,11 +16,16 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import override_settings
 
 from benchmarks.common import Aim, heading, median_seconds, row
+
+if TYPE_CHECKING:
+    from capabilities.models import Assessment
 
 COUNTRIES = 8
 REPEAT = 5
@@ -51,7 +56,7 @@ def _database() -> Iterator[None]:
         creation.destroy_test_db(old_name, verbosity=0)
 
 
-def _populate() -> tuple[object, list[object]]:
+def _populate() -> tuple[User, list[Assessment]]:
     """A cycle with COUNTRIES submitted assessments answering all 108 questions."""
     import random
 
@@ -95,7 +100,7 @@ def _populate() -> tuple[object, list[object]]:
     return user, assessments
 
 
-def _measure_reports(user: object, assessments: list[object]) -> list[Aim]:
+def _measure_reports(user: User, assessments: list[Assessment]) -> list[Aim]:
     from capabilities.models import Assessment
     from reports import pdf
     from reports.models import BulkExport
@@ -139,7 +144,8 @@ def _measure_reports(user: object, assessments: list[object]) -> list[Aim]:
             lambda: request_bulk_export(cycle=cycle, lang="en", user=user), repeat=3
         )
         last = BulkExport.objects.order_by("-pk").first()
-        assert last is not None and last.done == last.total == len(assessments), last.error
+        assert last is not None, "no bulk export was recorded"
+        assert last.done == last.total == len(assessments), last.error
     per_report = total / len(assessments)
     row("bulk export, whole ZIP", f"{total:.2f} s")
     row("bulk export, per report", f"{per_report:.2f} s")

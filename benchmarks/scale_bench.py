@@ -11,9 +11,11 @@ aggregate query a DBA would write. Growth is the time at 1,000 countries over th
 
 from __future__ import annotations
 
+import functools
 import statistics
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -36,7 +38,7 @@ SIZES = (200, 1000)
 REPEAT = 9
 
 
-def _sql(by: str) -> tuple[str, list[object]]:
+def _sql(by: str) -> tuple[str, list[str]]:
     answer, question, capability, assessment, participation = (
         m._meta.db_table for m in (Answer, Question, Capability, Assessment, Participation)
     )
@@ -61,7 +63,7 @@ def _sql(by: str) -> tuple[str, list[object]]:
     return sql, [Status.SUBMITTED, Status.VALIDATED, QuestionKind.MATURITY]
 
 
-def raw_group_by(cycle: Cycle, by: str = "") -> list[tuple[object, ...]]:
+def raw_group_by(cycle: Cycle, by: str = "") -> list[tuple[Any, ...]]:
     sql, params = _sql(by)
     with connection.cursor() as cursor:
         cursor.execute(sql, [cycle.pk, *params])
@@ -72,7 +74,8 @@ def interleaved(first: Callable[[], object], second: Callable[[], object]) -> tu
     """Medians of REPEAT runs of each, alternating, after a warm-up of each: on a shared machine
     both see the same background load, so their ratio is steadier than two separate medians."""
     first(), second()
-    a, b = [], []
+    a: list[float] = []
+    b: list[float] = []
     for _ in range(REPEAT):
         for fn, times in ((first, a), (second, b)):
             started = time.perf_counter()
@@ -87,8 +90,8 @@ def _measure(cycle: Cycle, label: str) -> dict[str, float]:
         with CaptureQueriesContext(connection) as queries:
             aggregates.capability_matrix(cycle, by=by)
         orm, sql = interleaved(
-            lambda by=by: aggregates.capability_matrix(cycle, by=by),
-            lambda by=by: raw_group_by(cycle, by),
+            functools.partial(aggregates.capability_matrix, cycle, by=by),
+            functools.partial(raw_group_by, cycle, by),
         )
         figures[f"{name}_s"] = orm
         figures[f"{name}_sql_s"] = sql

@@ -174,9 +174,8 @@ def _post_data(questions: list, seed: int = 7) -> dict[str, object]:
     rng = random.Random(seed)
     data: dict[str, object] = {}
     for q in questions:
-        value: object = demo_value(q, rng)
-        if q.kind == QuestionKind.MULTIPLE_CHOICE:
-            value = value.split(";")
+        text = demo_value(q, rng)
+        value: object = text.split(";") if q.kind == QuestionKind.MULTIPLE_CHOICE else text
         prefix = f"q{q.pk}"
         data.update(
             {
@@ -214,6 +213,7 @@ def mrn_operations(data: dataset.Dataset, counter: list[int]) -> dict[str, Measu
         .order_by("country__code")
         .first()
     )
+    assert draft is not None, "the data set has a draft assessment"
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(data.focal_points[draft.country_id])
 
@@ -223,7 +223,7 @@ def mrn_operations(data: dataset.Dataset, counter: list[int]) -> dict[str, Measu
 
     section_url = reverse("capabilities:domain", args=[draft.pk, SECTION])
     all_url = reverse("capabilities:questionnaire_all", args=[draft.pk])
-    figures = {
+    figures: dict[str, Measured | Failed] = {
         "form_section": measure(lambda _a: get(section_url)),
         "form_all": measure(lambda _a: get(all_url)),
     }
@@ -265,6 +265,7 @@ def mrn_operations(data: dataset.Dataset, counter: list[int]) -> dict[str, Measu
     # The exports as a person downloads them: the download view (streamed CSV), its body read
     # to the end, with the session of a signed-in administrator (second factor given).
     downloader = Client(HTTP_HOST="127.0.0.1")
+    assert data.admin is not None
     downloader.cookies[settings.SESSION_COOKIE_NAME] = session_cookie(data.admin)
 
     def export(layout: str) -> bytes:
@@ -358,7 +359,7 @@ def run() -> list[Aim]:
             f"{pkg['seconds'] * 1000:8.1f} ms {pkg_small['queries']:>6} → {pkg['queries']:<6}"
         )
         if isinstance(mine, Failed) or isinstance(mine_small, Failed):
-            error = mine.error if isinstance(mine, Failed) else mine_small.error
+            error = next(m.error for m in (mine, mine_small) if isinstance(m, Failed))
             print(f"  {label:<32} {'FAILED':>11} {'':>12} {theirs_text}")
             print(f"      MRN Assess failed: {error}")
             aims.append(Aim(f"MRN Assess vs django-survey-and-report: {label}", 0, 10, True))
@@ -374,6 +375,8 @@ def run() -> list[Aim]:
         streamed = chunks[large] - chunks[small] if key.startswith("export") else 0
         growth.append(mine.queries - mine_small.queries - streamed)
     long_small, long = ours[small]["export_long"], ours[large]["export_long"]
+    if isinstance(long, Failed) or isinstance(long_small, Failed):
+        raise AssertionError("the long export failed")  # (export failures raise in measure)
     per_cell = long.seconds / cells * 1e6
     row(
         "  (MRN Assess long export, one row per answer)",
