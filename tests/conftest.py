@@ -207,7 +207,9 @@ def pytest_configure(config):
     tests/capabilities and tests/test_security.py (two workers, this 2-core machine), CPU of five
     runs before: 79.7, 83.4, 87.8, 96.7, 101.5 s; of five after: 68.8, 72.2, 73.7, 76.9 s and one
     at 101.7 s; peak memory 230 → 250 MB. Reference counting still frees at once everything that
-    is not in a cycle."""
+    is not in a cycle. The thresholds are those of a PDF render (reports.pdf._rare_cyclic_gc)."""
     import gc
 
-    gc.set_threshold(50_000, 20, 100)
+    from reports.pdf import RENDER_GC_THRESHOLDS
+
+    gc.set_threshold(*RENDER_GC_THRESHOLDS)
