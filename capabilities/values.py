@@ -247,19 +247,25 @@ def display(question: Question, value: str, lang: str | None = None) -> str:
 
 def displayer(question: Question, lang: str | None = None) -> Callable[[str], str]:
     """``display`` for one question: what depends only on the question (its options' labels,
-    its unit, the phase wording) is looked up once, for exports that show many values of it."""
+    its unit, the phase wording) is looked up once, for exports that show many values of it.
+    An empty value reads as nothing, whatever the kind."""
+    show = _show_answered(question, lang)
+    return lambda value: show(value) if value else ""
+
+
+def _show_answered(question: Question, lang: str | None) -> Callable[[str], str]:
     if question.kind == QuestionKind.YES_NO:
-        return lambda value: labels.answer_label(value) if value else ""
+        return labels.answer_label
     if question.kind == QuestionKind.MATURITY:
         phase = _("Phase %(number)s")
-        return lambda value: phase % {"number": value} if value else ""
+        return lambda value: phase % {"number": value}
     if question.has_options:
         names = {option.code: option.tr("label", lang) for option in question.options.all()}
         return lambda value: "; ".join(names.get(code, code) for code in split_multiple(value))
     if question.kind == QuestionKind.NUMBER and question.unit:
         unit = question.tr("unit", lang)
-        return lambda value: f"{value} {unit}" if value else ""
-    return lambda value: value
+        return lambda value: f"{value} {unit}"
+    return str
 
 
 def required_missing(questions: Sequence[Question], values: dict[int, str]) -> list[Question]:
